@@ -1,0 +1,36 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Each builds .venv when missing.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+OUT    ?= demo-output
+PYTEST_ARGS ?=
+
+.PHONY: install demo test lint lab bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,dask]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/mentor-workshop demo --out $(OUT)
+
+lint: install
+	$(BIN)/ruff check mentor_workshop tests benchmarks
+
+test: install lint
+	@sh scripts/ensure-chromium.sh
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+lab: install
+	$(BIN)/jupyter lab notebooks
+
+bench: install
+	$(BIN)/python benchmarks/feedback.py
+
+clean:
+	rm -rf $(VENV) $(OUT) tests/artifacts .pytest_cache

@@ -1,0 +1,85 @@
+"""mentor_workshop: a Jupyter workshop kit for building a mentoring relationship.
+
+The names here are what a notebook calls, one per exercise: ``setup`` once, then ``intro``,
+``show``, ``check`` and ``reflection`` for the step. Imports are deferred so the command-line
+tool and the nbgrader test cells start fast.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mentor_workshop.checks import CheckResult
+    from mentor_workshop.journal import Journal
+
+__version__ = "0.1.0"
+
+_current: Journal | None = None
+
+
+def setup(
+    journal_path: str | os.PathLike = "journal.json",
+    participant_id: str = "",
+    participant_name: str = "",
+) -> Journal:
+    """Open the participant's journal for this notebook and remember who they are.
+
+    papermill injects ``participant_id`` and ``participant_name`` when a facilitator personalises
+    the notebooks; they are stored once so the plan and reports can name the participant.
+    """
+    global _current
+    from mentor_workshop.journal import Journal
+    from mentor_workshop.widgets.base import grading_mode
+
+    journal = Journal(Path(journal_path))
+    if not grading_mode():
+        current = journal.participant
+        wanted = {k: v for k, v in (("id", participant_id), ("name", participant_name)) if v}
+        if any(current.get(k) != v for k, v in wanted.items()):
+            journal.set_participant(**wanted)
+    _current = journal
+    return journal
+
+
+def journal() -> Journal:
+    """The journal ``setup`` opened, or journal.json in the current folder."""
+    if _current is None:
+        return setup()
+    return _current
+
+
+def show(name: str, journal_path: str | os.PathLike | None = None) -> Any:
+    """Display one exercise (see :func:`mentor_workshop.widgets.exercise` for names)."""
+    from mentor_workshop.widgets import exercise
+
+    target = journal() if journal_path is None else journal_path
+    ex = exercise(name)(target)
+    ex.show()
+    return None
+
+
+def check(step_id: str, journal_path: str | os.PathLike | None = None) -> CheckResult:
+    """The step's self-check: the same function the grader runs."""
+    from mentor_workshop.checks import check as run
+
+    return run(step_id, journal() if journal_path is None else journal_path)
+
+
+def intro(step_id: str) -> None:
+    """Show the step's title, objectives and time from the curriculum data."""
+    from mentor_workshop.notebook_parts import intro as render
+
+    render(step_id)
+
+
+def reflection(step_id: str) -> None:
+    """Show the step's reflection prompt, hints and the rubric it is graded against."""
+    from mentor_workshop.notebook_parts import reflection as render
+
+    render(step_id)
+
+
+__all__ = ["check", "intro", "journal", "reflection", "setup", "show"]
