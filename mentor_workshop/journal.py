@@ -53,6 +53,8 @@ EXERCISE_ID_PATTERN = re.compile(r"^[a-z0-9_.-]{1,64}$")
 MAX_VALUE_BYTES = 1_000_000
 #: How long a save waits for another kernel before giving up with an explanation.
 LOCK_TIMEOUT_SECONDS = 30.0
+#: How often a waiting save retries the lock; short, because saves hold it for milliseconds.
+LOCK_POLL_SECONDS = 0.005
 #: Temp files older than this, left by a killed save, are tidied on the next save.
 STALE_TEMP_SECONDS = 60.0
 #: Deeper nesting than this is certainly a mistake (or a reference cycle).
@@ -309,14 +311,19 @@ class Journal:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         with self._thread_lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
-                self._file_lock.acquire()
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._file_lock.acquire(poll_interval=LOCK_POLL_SECONDS)
             except Timeout:
                 raise JournalError(
                     f"Another notebook has kept the journal {self.path} busy for "
                     f"{LOCK_TIMEOUT_SECONDS:.0f} seconds. Wait a moment and try again; if it "
                     "keeps happening, restart the other notebooks' kernels."
+                ) from None
+            except OSError as exc:
+                raise JournalError(
+                    f"The journal {self.path} cannot be written ({exc.strerror or exc}). Check "
+                    "that its folder exists and belongs to you, or ask your facilitator."
                 ) from None
             try:
                 yield
@@ -326,7 +333,7 @@ class Journal:
     def _stat_key(self) -> tuple[int, ...] | None:
         try:
             st = os.stat(self.path)
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return None
         return (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 

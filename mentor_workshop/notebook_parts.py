@@ -18,6 +18,7 @@ def intro_html(step_id: str) -> str:
     return (
         f'{STYLE}<div class="mw-exercise"><strong>Step {step.number}: {esc(step.title)}</strong>'
         f" · about {step.minutes} minutes"
+        f"<p>{esc(step.content.intro)}</p>"
         f"<div>By the end of this notebook you will:</div><ul>{objectives}</ul></div>"
     )
 

@@ -1,0 +1,429 @@
+"""Step 01: a shortlist of leaders, ranked by a score the participant can see through.
+
+The list lives in the journal (``shortlist.leaders``), and the card view is rebuilt from it
+whenever a leader is added or removed, so what is on screen is always what was saved. Typing in
+a card updates only that leader (found by its id), and refreshes the ranked table and the
+first-pick menu without rebuilding the cards, so the cursor stays where the participant is typing.
+
+The score is deliberately simple — shared values × weight + warmth × weight — and is written out
+in words beside the table: a prompt for judgement, not an algorithm to obey.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+import ipywidgets as w
+
+from mentor_workshop import curriculum
+from mentor_workshop.widgets.base import FULL, Exercise, esc, labelled
+
+LEADERS = "shortlist.leaders"
+WEIGHTS = "shortlist.weights"
+FIRST_PICK = "shortlist.first_pick"
+
+TEXT_FIELDS = ("name", "role", "why", "learn", "reach")
+SCALE_FIELDS = ("warmth", "values")
+EMPTY = "No leaders yet — add your first above."
+NAME_LIMIT = 120
+
+
+def _content() -> Any:
+    return curriculum.load().step("01_shortlist").content
+
+
+def new_id(name: str) -> str:
+    """A short id that stays with the leader even if the name is later corrected."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:20].strip("-")
+    return f"{slug or 'leader'}-{uuid.uuid4().hex[:6]}"
+
+
+def _scale(value: Any) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 3
+    return min(max(number, 1), 5)
+
+
+def normalise(raw: Any) -> list[dict]:
+    """The stored list made safe to show: every entry a dict with every field and an id."""
+    if not isinstance(raw, list):
+        return []
+    out = []
+    for entry in raw:
+        if not isinstance(entry, dict):
+            continue
+        leader = {f: entry.get(f) if isinstance(entry.get(f), str) else "" for f in TEXT_FIELDS}
+        leader["id"] = entry.get("id") if isinstance(entry.get("id"), str) and entry["id"] else ""
+        for f in SCALE_FIELDS:
+            leader[f] = _scale(entry.get(f))
+        leader["stretch"] = entry.get("stretch") is True
+        out.append({"id": leader.pop("id"), **leader})
+    return out
+
+
+def weights_of(raw: Any, defaults: Any) -> tuple[float, float]:
+    """(values weight, warmth weight), falling back to the content's defaults."""
+    raw = raw if isinstance(raw, dict) else {}
+
+    def pick(name: str) -> float:
+        value = raw.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+            return float(value)
+        return float(getattr(defaults, name))
+
+    return pick("values"), pick("warmth")
+
+
+def score(leader: dict, w_values: float, w_warmth: float) -> float:
+    return _scale(leader.get("values")) * w_values + _scale(leader.get("warmth")) * w_warmth
+
+
+def ranked(leaders: list[dict], w_values: float, w_warmth: float) -> list[tuple[float, dict]]:
+    named = [x for x in leaders if x.get("name", "").strip()]
+    scored = [(score(x, w_values, w_warmth), x) for x in named]
+    # Highest score first; ties keep the order the participant added them in.
+    return sorted(scored, key=lambda pair: -pair[0])
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def formula_text(w_values: float, w_warmth: float) -> str:
+    return (
+        f"Score = shared values (1–5) × {_num(w_values)} + warmth (1–5) × {_num(w_warmth)}. "
+        "Move the sliders to change how much each counts. The score only sorts the list; "
+        "the choice of whom to approach first is yours."
+    )
+
+
+def table_html(leaders: list[dict], w_values: float, w_warmth: float) -> str:
+    rows = ranked(leaders, w_values, w_warmth)
+    if not rows:
+        return f'<p class="mw-empty">{EMPTY}</p>'
+    body = "".join(
+        "<tr>"
+        f"<td>{rank}</td><td>{esc(x['name'])}</td><td>{esc(x['role'])}</td>"
+        f"<td>{x['values']}</td><td>{x['warmth']}</td>"
+        f"<td>{'yes' if x['stretch'] else 'no'}</td><td><strong>{_num(s)}</strong></td>"
+        "</tr>"
+        for rank, (s, x) in enumerate(rows, start=1)
+    )
+    return (
+        '<table class="mw-rank"><caption>Your shortlist, highest score first</caption>'
+        '<thead><tr><th scope="col">Rank</th><th scope="col">Leader</th>'
+        '<th scope="col">Role and organisation</th><th scope="col">Shared values</th>'
+        '<th scope="col">Warmth</th><th scope="col">Stretch pick</th>'
+        f'<th scope="col">Score</th></tr></thead><tbody>{body}</tbody></table>'
+    )
+
+
+TABLE_STYLE = """<style>
+.mw-rank { border-collapse: collapse; margin: 4px 0; }
+.mw-rank th, .mw-rank td { border: 1px solid var(--jp-border-color1, #bbb); padding: 2px 8px;
+  text-align: left; }
+.mw-rank caption { text-align: left; font-weight: 600; }
+</style>"""
+
+
+class Shortlist(Exercise):
+    """Leader cards, a transparent ranking and the choice of whom to approach first."""
+
+    step_id = "01_shortlist"
+    title = "Your shortlist of leaders"
+    keys = (LEADERS, WEIGHTS, FIRST_PICK)
+
+    # ---------------------------------------------------------------- journal helpers
+
+    def leaders(self) -> list[dict]:
+        return normalise(self.value(LEADERS, []))
+
+    def _store(self, leaders: list[dict]) -> bool:
+        return self.save(LEADERS, leaders)
+
+    def _ensure_ids(self) -> None:
+        """Entries from a hand-edited or old journal get an id once, so edits can find them."""
+        leaders = self.leaders()
+        seen: set[str] = set()
+        changed = False
+        for leader in leaders:
+            if not leader["id"] or leader["id"] in seen:
+                leader["id"] = new_id(leader["name"])
+                changed = True
+            seen.add(leader["id"])
+        if changed:
+            self._store(leaders)
+
+    # ---------------------------------------------------------------- building
+
+    def build(self) -> w.Widget:
+        content = _content()
+        self._quiet = False
+        self._removed: tuple[int, dict, bool] | None = None
+        self._ensure_ids()
+
+        self.new_name = w.Text(placeholder=content.fields.name.placeholder,
+                               continuous_update=True, layout=w.Layout(width="60%"))
+        self.new_name.add_class("mw-01-new-name")
+        self.add_button = w.Button(description="Add leader", icon="plus", button_style="success",
+                                   tooltip="Add a card for this leader")
+        self.add_button.add_class("mw-01-add")
+        self.add_button.on_click(self.guard(lambda _: self.add(self.new_name.value)))
+        self.new_name.on_submit(self.guard(lambda _: self.add(self.new_name.value)))
+        self.undo_button = w.Button(description="Undo remove", icon="undo",
+                                    layout=w.Layout(display="none"))
+        self.undo_button.add_class("mw-01-undo")
+        self.undo_button.on_click(self.guard(lambda _: self.undo_remove()))
+        add_row = w.HBox([labelled(self.new_name, "New leader's name"), self.add_button,
+                          self.undo_button])
+
+        self.cards = w.VBox(layout=FULL)
+        self.cards.add_class("mw-01-cards")
+
+        w_values, w_warmth = weights_of(self.value(WEIGHTS), content.weights)
+        self.w_values = w.FloatSlider(value=w_values, min=0, max=5, step=0.5,
+                                      description="Weight for shared values",
+                                      style={"description_width": "initial"})
+        self.w_warmth = w.FloatSlider(value=w_warmth, min=0, max=5, step=0.5,
+                                      description="Weight for warmth",
+                                      style={"description_width": "initial"})
+        for slider, field in ((self.w_values, "values"), (self.w_warmth, "warmth")):
+            slider.add_class(f"mw-01-w-{field}")
+            slider.observe(self.guard(lambda ch, f=field: self._weight_changed(f, ch["new"])),
+                           names="value")
+        self.formula = w.HTML()
+        self.formula.add_class("mw-01-formula")
+        self.table = w.HTML(layout=FULL)
+        self.table.add_class("mw-01-table")
+
+        self.first_pick = w.Dropdown(description=content.first_pick.label,
+                                     style={"description_width": "initial"},
+                                     layout=w.Layout(width="auto"))
+        self.first_pick.add_class("mw-01-first-pick")
+        self.first_pick.observe(self.guard(self._pick_changed), names="value")
+
+        self._render_cards()
+        self._refresh_derived()
+        return w.VBox([
+            w.HTML("<strong>Add the leaders you admire</strong>"),
+            add_row,
+            self.cards,
+            w.HTML(TABLE_STYLE + "<strong>Ranked by shared values and warmth</strong>"),
+            self.formula,
+            w.HBox([self.w_values, self.w_warmth]),
+            self.table,
+            labelled(self.first_pick, content.first_pick.label, content.first_pick.help),
+        ], layout=FULL)
+
+    def _card(self, index: int, leader: dict) -> w.Widget:
+        fields = _content().fields
+        lid = leader["id"]
+        header = w.HTML(self._header_html(index, leader))
+        header.add_class("mw-01-card-title")
+        parts: list[w.Widget] = [header]
+        for field in TEXT_FIELDS:
+            spec = getattr(fields, field)
+            if field in ("why", "learn", "reach"):
+                box: w.ValueWidget = w.Textarea(layout=w.Layout(width="100%", height="4em"))
+            else:
+                box = w.Text(layout=FULL)
+            box.placeholder = spec.placeholder
+            box.continuous_update = True
+            box.value = leader[field]
+            box.add_class(f"mw-01-{field}")
+            box.observe(self.guard(lambda ch, f=field, h=header, i=index:
+                                   self._edit(lid, f, ch["new"], h, i)), names="value")
+            parts.append(labelled(box, spec.label, spec.help))
+        for field in SCALE_FIELDS:
+            spec = getattr(fields, field)
+            slider = w.IntSlider(value=leader[field], min=1, max=5, step=1)
+            slider.add_class(f"mw-01-{field}")
+            slider.observe(self.guard(lambda ch, f=field: self._edit(lid, f, ch["new"])),
+                           names="value")
+            parts.append(labelled(slider, spec.label, f"{spec.help} {spec.low}; {spec.high}."))
+        stretch = w.Checkbox(value=leader["stretch"], description=fields.stretch.label,
+                             indent=False)
+        stretch.add_class("mw-01-stretch")
+        stretch.observe(self.guard(lambda ch, h=header, i=index:
+                                   self._edit(lid, "stretch", bool(ch["new"]), h, i)),
+                        names="value")
+        parts.append(labelled(stretch, fields.stretch.label, fields.stretch.help))
+        remove = w.Button(description="Remove this leader", icon="trash",
+                          button_style="warning", tooltip="Take this card off your shortlist")
+        remove.add_class("mw-01-remove")
+        remove.on_click(self.guard(lambda _: self.remove(lid)))
+        parts.append(remove)
+        card = w.VBox(parts, layout=FULL)
+        card.add_class("mw-card")
+        card.add_class("mw-01-card")
+        return card
+
+    @staticmethod
+    def _header_html(index: int, leader: dict) -> str:
+        name = leader["name"].strip()
+        shown = esc(name) if name else '<span class="mw-empty">(no name yet — type one)</span>'
+        stretch = " · stretch pick" if leader["stretch"] else ""
+        return f"<strong>Leader {index + 1}: {shown}</strong>{stretch}"
+
+    def _render_cards(self) -> None:
+        leaders = self.leaders()
+        if not leaders:
+            empty = w.HTML(f'<p class="mw-empty">{EMPTY}</p>')
+            empty.add_class("mw-01-empty")
+            self.cards.children = [empty]
+            return
+        self.cards.children = [self._card(i, x) for i, x in enumerate(leaders)]
+
+    def _refresh_derived(self) -> None:
+        """The ranked table and first-pick menu follow every edit."""
+        leaders = self.leaders()
+        wv, ww = self.w_values.value, self.w_warmth.value
+        self.formula.value = f'<div class="mw-help">{esc(formula_text(wv, ww))}</div>'
+        self.table.value = table_html(leaders, wv, ww)
+        named = [x for x in leaders if x["name"].strip()]
+        counts: dict[str, int] = {}
+        for x in named:
+            counts[x["name"].strip()] = counts.get(x["name"].strip(), 0) + 1
+        options = [("Choose a leader…", "")]
+        for x in named:
+            label = x["name"].strip()
+            if counts[label] > 1:
+                label += f" — {x['role'].strip() or x['id']}"
+            options.append((label, x["id"]))
+        stored = self.value(FIRST_PICK)
+        current = stored if any(v == stored for _, v in options[1:]) else ""
+        self._quiet = True
+        try:
+            if list(self.first_pick.options) != options:
+                self.first_pick.options = options
+            self.first_pick.value = current
+        finally:
+            self._quiet = False
+
+    # ---------------------------------------------------------------- actions
+
+    def add(self, name: str) -> bool:
+        """Add a card for ``name``; refuse an empty or duplicate name with a clear reason."""
+        name = (name or "").strip()
+        if not name:
+            self.say("Type the leader's name in the box first, then press Add leader.", error=True)
+            return False
+        if len(name) > NAME_LIMIT:
+            self.say(f"That name is {len(name)} characters long; keep it under {NAME_LIMIT} and "
+                     "put the details in the card.", error=True)
+            return False
+        leaders = self.leaders()
+        if any(x["name"].strip().casefold() == name.casefold() for x in leaders):
+            self.say(f"{name} is already on your shortlist — edit their card below.", error=True)
+            return False
+        leaders.append({"id": new_id(name), "name": name, "role": "", "why": "", "learn": "",
+                        "reach": "", "warmth": 3, "values": 3, "stretch": False})
+        if not self._store(leaders):
+            return False
+        self.new_name.value = ""
+        self._render_cards()
+        self._refresh_derived()
+        self.say(f"✓ Added {name}. Fill in their card below.")
+        return True
+
+    def remove(self, leader_id: str) -> None:
+        leaders = self.leaders()
+        index = next((i for i, x in enumerate(leaders) if x["id"] == leader_id), None)
+        if index is None:
+            self.say("That leader was already removed (perhaps in another notebook).", error=True)
+            self._render_cards()
+            self._refresh_derived()
+            return
+        gone = leaders.pop(index)
+        if not self._store(leaders):
+            return
+        was_pick = self.value(FIRST_PICK) == leader_id
+        if was_pick:
+            self.save(FIRST_PICK, None)
+        self._removed = (index, gone, was_pick)
+        self.undo_button.layout.display = None
+        self._render_cards()
+        self._refresh_derived()
+        who = gone["name"].strip() or "The unnamed leader"
+        self.say(f"Removed {who} from your shortlist. Changed your mind? Press Undo remove.")
+
+    def undo_remove(self) -> None:
+        if self._removed is None:
+            return
+        index, leader, was_pick = self._removed
+        leaders = self.leaders()
+        if not any(x["id"] == leader["id"] for x in leaders):
+            leaders.insert(min(index, len(leaders)), leader)
+            if not self._store(leaders):
+                return
+        if was_pick and not self.value(FIRST_PICK):
+            self.save(FIRST_PICK, leader["id"])
+        self._removed = None
+        self.undo_button.layout.display = "none"
+        self._render_cards()
+        self._refresh_derived()
+        self.say(f"✓ {leader['name'].strip() or 'The leader'} is back on your shortlist.")
+
+    def _edit(self, leader_id: str, field: str, value: Any,
+              header: w.HTML | None = None, index: int = 0) -> None:
+        leaders = self.leaders()
+        leader = next((x for x in leaders if x["id"] == leader_id), None)
+        if leader is None:
+            self.say("This card was removed in another notebook; the list has been refreshed.",
+                     error=True)
+            self._render_cards()
+            self._refresh_derived()
+            return
+        leader[field] = value
+        if not self._store(leaders):
+            return
+        if header is not None:
+            header.value = self._header_html(index, leader)
+        self._refresh_derived()
+
+    def _weight_changed(self, field: str, value: float) -> None:
+        self.save(WEIGHTS, {"values": float(self.w_values.value),
+                            "warmth": float(self.w_warmth.value)})
+        self._refresh_derived()
+
+    def _pick_changed(self, change: dict) -> None:
+        if self._quiet:
+            return
+        chosen = change["new"] or None
+        self.save(FIRST_PICK, chosen)
+        if chosen:
+            name = next((label for label, v in self.first_pick.options if v == chosen), "")
+            self.say(f"✓ Saved: you will approach {name} first.")
+
+    # ---------------------------------------------------------------- grading summary
+
+    def summary_items(self) -> Iterable[tuple[str, Any]]:
+        content = _content()
+        fields = content.fields
+        leaders = self.leaders()
+        wv, ww = weights_of(self.value(WEIGHTS), content.weights)
+        cards = []
+        for s, x in ranked(leaders, wv, ww):
+            cards.append({
+                fields.name.label: x["name"],
+                fields.role.label: x["role"],
+                fields.why.label: x["why"],
+                fields.learn.label: x["learn"],
+                fields.reach.label: x["reach"],
+                "Warmth (1–5)": x["warmth"],
+                "Shared values (1–5)": x["values"],
+                "Stretch pick": "yes" if x["stretch"] else "no",
+                "Score": _num(s),
+            })
+        yield "Leaders, highest score first", cards
+        yield "How the score was worked out", formula_text(wv, ww)
+        pick = next((x for x in leaders if x["id"] == self.value(FIRST_PICK)), None)
+        yield "First to approach", pick["name"] if pick else None
+
+
+EXERCISES: dict[str, type[Exercise]] = {"": Shortlist}
