@@ -44,7 +44,7 @@ def setup(
     return journal
 
 
-def journal() -> Journal:
+def current_journal() -> Journal:
     """The journal ``setup`` opened, or journal.json in the current folder."""
     if _current is None:
         return setup()
@@ -55,7 +55,7 @@ def show(name: str, journal_path: str | os.PathLike | None = None) -> Any:
     """Display one exercise (see :func:`mentor_workshop.widgets.exercise` for names)."""
     from mentor_workshop.widgets import exercise
 
-    target = journal() if journal_path is None else journal_path
+    target = current_journal() if journal_path is None else journal_path
     ex = exercise(name)(target)
     ex.show()
     return None
@@ -65,12 +65,22 @@ def check(step_id: str, journal_path: str | os.PathLike | None = None) -> CheckR
     """The step's self-check: the same function the grader runs."""
     from mentor_workshop.checks import check as run
 
-    return run(step_id, journal() if journal_path is None else journal_path)
+    return run(step_id, current_journal() if journal_path is None else journal_path)
 
 
-def intro(step_id: str) -> None:
-    """Show the step's title, objectives and time from the curriculum data."""
+def intro(step_id: str, evidence: bool = True) -> None:
+    """Show the step's title, objectives and time from the curriculum data.
+
+    ``evidence=False`` holds back "What the research says" — step 2 asks for a guess first.
+    """
     from mentor_workshop.notebook_parts import intro as render
+
+    render(step_id, evidence=evidence)
+
+
+def evidence(step_id: str) -> None:
+    """Show the research behind the step (for steps that reveal it after the exercise)."""
+    from mentor_workshop.notebook_parts import evidence as render
 
     render(step_id)
 
@@ -82,4 +92,4 @@ def reflection(step_id: str) -> None:
     render(step_id)
 
 
-__all__ = ["check", "intro", "journal", "reflection", "setup", "show"]
+__all__ = ["check", "current_journal", "evidence", "intro", "reflection", "setup", "show"]

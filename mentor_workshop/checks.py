@@ -98,6 +98,24 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def _list(value: Any) -> list:
+    """A list from the journal, or [] for anything else: a damaged value still checks."""
+    return value if isinstance(value, list) else []
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _iso_date(value: Any) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 def _crit(name: str, ok: bool | float, done: str, todo: str) -> Criterion:
     met = float(ok)
     return Criterion(name, met, done if met >= 1.0 else todo)
@@ -196,7 +214,7 @@ def check_shortlist(journal: Journal) -> list[Criterion]:
               f"{content.specific_reason_min_words} words."),
         _crit("stretch", any(x.get("stretch") is True for x in people),
               "You included a stretch pick.",
-              "Mark at least one leader as a stretch pick — someone who feels a little out of reach."),
+              "Mark at least one leader as a stretch pick — someone a little out of reach."),
         _crit("first_pick", pick is not None,
               f"You chose {pick['name'] if pick else ''} as the first to approach.",
               "Choose the first leader you will approach."),
@@ -221,8 +239,7 @@ def check_assumptions(journal: Journal) -> list[Criterion]:
     ]
     rated = [
         b for b in beliefs
-        if isinstance(b.get("confidence_before"), int | float)
-        and isinstance(b.get("confidence_after"), int | float)
+        if _number(b.get("confidence_before")) and _number(b.get("confidence_after"))
     ]
     calibration = _dict(journal, "assumptions.calibration")
     guess = calibration.get("guess")
@@ -236,7 +253,7 @@ def check_assumptions(journal: Journal) -> list[Criterion]:
         _crit("rated", bool(beliefs) and len(rated) == len(beliefs),
               "You rated how sure you were before and after.",
               "Rate how sure you are of each belief, before and after testing it."),
-        _crit("calibration", isinstance(guess, int | float) and 0 <= guess <= 10,
+        _crit("calibration", _number(guess) and 0 <= guess <= 10,
               "You answered the calibration question.",
               "Answer the calibration question: out of 10 people asked, how many say yes?"),
     ]
@@ -244,7 +261,7 @@ def check_assumptions(journal: Journal) -> list[Criterion]:
 
 def check_request(journal: Journal) -> list[Criterion]:
     content = _content("03_request")
-    channel = journal.load("request.channel")
+    channel = _text(journal.load("request.channel"))
     channels = {c.id for c in content.channels}
     draft = _text(journal.load("request.draft", ""))
     n = words(draft)
@@ -319,7 +336,7 @@ def check_be_gracious(journal: Journal) -> list[Criterion]:
     note = _text(journal.load("gracious.thank_you", ""))
     levels = _levels(note, journal) if note else {}
     meeting = _dict(journal, "gracious.meeting")
-    questions = [q for q in meeting.get("questions", []) or [] if _text(q)]
+    questions = [q for q in _list(meeting.get("questions")) if _text(q)]
     return [
         _crit("note", words(note) >= content.thank_you.min_words and
               levels.get("gratitude") == "good",
@@ -338,13 +355,16 @@ def check_be_gracious(journal: Journal) -> list[Criterion]:
 
 
 def _meeting_within(meeting: dict, days: int) -> bool:
-    try:
-        yes = date.fromisoformat(str(meeting.get("yes_date")))
-        start = datetime.fromisoformat(str(meeting.get("start")))
-        ZoneInfo(str(meeting.get("timezone")))
-    except (ValueError, TypeError, ZoneInfoNotFoundError):
+    yes = _iso_date(meeting.get("yes_date"))
+    start, zone = meeting.get("start"), meeting.get("timezone")
+    if yes is None or not isinstance(start, str) or not isinstance(zone, str):
         return False
-    return yes <= start.date() <= yes + timedelta(days=days)
+    try:
+        when = datetime.fromisoformat(start)
+        ZoneInfo(zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        return False
+    return yes <= when.date() <= yes + timedelta(days=days)
 
 
 def check_rejection(journal: Journal) -> list[Criterion]:
@@ -353,7 +373,7 @@ def check_rejection(journal: Journal) -> list[Criterion]:
     done = [
         s.id for s in content.scenarios
         if isinstance(responses.get(s.id), dict)
-        and responses[s.id].get("choice") in {o.id for o in s.options}
+        and _text(responses[s.id].get("choice")) in {o.id for o in s.options}
         and _text(responses[s.id].get("why"))
     ]
     compassion = _dict(journal, "rejection.self_compassion")
@@ -367,7 +387,8 @@ def check_rejection(journal: Journal) -> list[Criterion]:
               "You drafted a gracious 'may I ask why?' reply.",
               "Draft a short, gracious reply that asks what would make a future request work."),
         _crit("self_compassion",
-              bool(_text(compassion.get("first_reaction"))) and words(compassion.get("rewrite")) >= 8,
+              bool(_text(compassion.get("first_reaction")))
+              and words(compassion.get("rewrite")) >= 8,
               "You rewrote your first reaction with self-compassion.",
               "Write your first reaction to a no, then rewrite it as you would speak to a friend."),
         _crit("next_leader",
@@ -379,7 +400,7 @@ def check_rejection(journal: Journal) -> list[Criterion]:
 
 def check_two_way(journal: Journal) -> list[Criterion]:
     content = _content("08_two_way")
-    offers = [o for o in journal.load("two_way.offers", []) or [] if _text(o)]
+    offers = [o for o in _list(journal.load("two_way.offers")) if _text(o)]
     prep = _dict(journal, "two_way.prep")
     ticked = sum(1 for item in content.prep_checklist if prep.get(item.id) is True)
     need_ticks = min(3, len(content.prep_checklist))
@@ -400,14 +421,10 @@ def check_lead_from_within(journal: Journal) -> list[Criterion]:
     rhythm = _dict(journal, "within.rhythm")
     tie = _dict(journal, "within.dormant_tie")
     commitment = _dict(journal, "within.commitment")
-    try:
-        date.fromisoformat(str(commitment.get("date")))
-        dated = True
-    except ValueError:
-        dated = False
+    dated = _iso_date(commitment.get("date")) is not None
     weeks = rhythm.get("every_weeks")
     return [
-        _crit("rhythm", isinstance(weeks, int) and weeks > 0 and bool(_text(rhythm.get("channel"))),
+        _crit("rhythm", _number(weeks) and weeks > 0 and bool(_text(rhythm.get("channel"))),
               "You set a keep-in-touch rhythm.",
               "Choose how often and how you will keep in touch."),
         _crit("report_back", words(journal.load("within.report_back", "")) >= 8,

@@ -19,8 +19,21 @@ from mentor_workshop.errors import UserError
 COMMAND_MODULES = (
     "mentor_workshop.commands.course",
     "mentor_workshop.commands.grading",
-    "mentor_workshop.commands.facilitator",
+    "mentor_workshop.commands.batch",
+    "mentor_workshop.commands.report",
 )
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions whose message is written for the user: bad roster, content or journal."""
+    from mentor_workshop.curriculum import CurriculumError
+    from mentor_workshop.journal import JournalError
+    from mentor_workshop.roster import RosterError
+
+    return (UserError, RosterError, CurriculumError, JournalError)
+
+
+USER_ERRORS = _user_errors()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return int(args.handler(args) or 0)
-    except UserError as exc:
+    except USER_ERRORS as exc:
         print(f"mentor-workshop {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

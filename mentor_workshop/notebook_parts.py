@@ -41,20 +41,25 @@ def reflection_html(step_id: str) -> str:
     reflection = step.content.reflection
     hints = "".join(f"<li>{esc(h)}</li>" for h in reflection.hints)
     criteria = "".join(
-        f"<li><strong>{esc(c.title)}</strong> (0–{c.max_points}): {esc(c.levels[-1].description)}</li>"
+        f"<li><strong>{esc(c.title)}</strong> (0–{c.max_points}): "
+        f"{esc(c.levels[-1].description)}</li>"
         for c in cur.rubric.criteria
     )
     return (
         f'{STYLE}<div class="mw-exercise"><strong>Reflection.</strong> {esc(reflection.prompt)}'
         f"<ul>{hints}</ul><details><summary>How reflections are read "
         f"({cur.rubric.total} points)</summary><ul>{criteria}</ul></details>"
-        "<div class=\"mw-help\">Write your answer in the cell below (double-click it to edit).</div>"
-        "</div>"
+        '<div class="mw-help">Write your answer in the cell below (double-click it to edit).'
+        "</div></div>"
     )
 
 
-def intro(step_id: str) -> None:
-    display(HTML(intro_html(step_id) + evidence_html(step_id)))
+def intro(step_id: str, evidence: bool = True) -> None:
+    display(HTML(intro_html(step_id) + (evidence_html(step_id) if evidence else "")))
+
+
+def evidence(step_id: str) -> None:
+    display(HTML(evidence_html(step_id)))
 
 
 def reflection(step_id: str) -> None:

@@ -277,8 +277,8 @@ def _leader_line(leader: dict[str, Any]) -> str:
     details = []
     for label, key in (("why I admire them", "why"), ("what I hope to learn", "learn"),
                        ("how I could reach them", "reach")):
-        if _text(leader.get(key)):
-            details.append(f"{label}: {_text(leader.get(key))}")
+        if _text(leader.get(key)):  # their own full stops would clash with the semicolons
+            details.append(f"{label}: {_text(leader.get(key)).rstrip('.;')}")
     ratings = []
     if _number(leader.get("values")) is not None:
         ratings.append(f"shared values {_number(leader.get('values')):g}/5")

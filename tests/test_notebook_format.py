@@ -60,7 +60,7 @@ def test_step_frame(path: Path) -> None:
     assert f'grade("{step_id}"' in src
     assert tests[0].metadata.nbgrader["locked"] is True
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    assert f'mw.intro("{step_id}")' in code
+    assert f'mw.intro("{step_id}"' in code
     assert f'mw.check("{step_id}")' in code
     assert f'mw.reflection("{step_id}")' in code
 

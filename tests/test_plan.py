@@ -73,8 +73,8 @@ def complete_answers() -> dict[str, Any]:
         "heart.admiration": {
             "work": "her trajectory calculations for the Friendship 7 flight",
             "statement": (
-                "When I read how John Glenn asked for you to check the computer's numbers "
-                "yourself before his flight, it changed how I think about my own work: being "
+                "I admire the way you checked the computer's numbers by hand before John "
+                "Glenn's flight. Reading about it changed how I think about my own work: being "
                 "careful is how you earn trust."
             ),
         },
@@ -82,10 +82,10 @@ def complete_answers() -> dict[str, Any]:
         "tone.revision": (
             "Dear Dr Johnson, I am Ada, a data analyst at the city council. Your calculations "
             "for Friendship 7 showed me how careful work earns trust, which is what I am "
-            "learning as I begin to lead a small team. Would you meet me for a 30-minute "
-            "coffee in the next month to talk about how you built that trust? I would gladly "
-            "share what I am learning about open data in return. Thank you for considering it."
-            " Ada"
+            "learning as I begin to lead a small team. Would you be willing to meet me for a "
+            "30-minute coffee in the next month to talk about how you built that trust? I "
+            "would gladly share what I am learning about open data in return. Thank you for "
+            "considering it. Ada"
         ),
         "gracious.thank_you": (
             "Dear Dr Johnson, thank you so much for agreeing to meet me. I am grateful that "
@@ -510,3 +510,80 @@ def test_export_accepts_answers_as_a_mapping(tmp_path: Path) -> None:
     written = plan.export(complete_answers(), tmp_path)
     assert set(written) == {"md", "html", "ics"}
     assert "Ada Lovelace" in written["md"].read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ the step 10 preview widget
+
+
+def _plan_exercise(journal_path: Path, out_dir: Path) -> Any:
+    from mentor_workshop.widgets.my_plan import MyPlan
+
+    ex = MyPlan(journal_path, out_dir=out_dir)
+    ex.widget()
+    return ex
+
+
+def test_preview_shows_the_plan_and_refreshes(journal_path: Path, tmp_path: Path) -> None:
+    from mentor_workshop.widgets import exercise
+    from mentor_workshop.widgets.my_plan import MyPlan
+
+    assert exercise("10_my_plan") is MyPlan
+    ex = _plan_exercise(journal_path, tmp_path / "out")
+    assert "mw-10-preview" in ex.preview._dom_classes
+    assert "mw-10-export" in ex.export_button._dom_classes
+    assert ex.export_button.description == "Export my plan" and ex.export_button.icon
+    assert "Not yet written — see notebook 09" in ex.preview.value
+    assert "part(s) still to write" in ex.status.value
+    write_journal(journal_path, complete_answers())
+    assert "Katherine Johnson" not in ex.preview.value
+    ex.refresh_button.click()
+    assert "Katherine Johnson" in ex.preview.value
+    assert "Every part of your plan is written" in ex.status.value
+    assert not (tmp_path / "out").exists(), "previewing writes nothing"
+
+
+def test_export_button_writes_the_files(journal_path: Path, tmp_path: Path) -> None:
+    write_journal(journal_path, complete_answers())
+    ex = _plan_exercise(journal_path, tmp_path / "out")
+    ex.export_button.click()
+    for name in ("my_plan.md", "my_plan.html", "my_plan.ics"):
+        assert (tmp_path / "out" / name).is_file()
+        assert name in ex.files.value
+    assert "Exported 3 file(s)" in ex.status.value
+
+
+def test_export_button_without_dates_explains_the_missing_calendar(
+        journal_path: Path, tmp_path: Path) -> None:
+    ex = _plan_exercise(journal_path, tmp_path / "out")
+    ex.export_button.click()
+    assert "No calendar file yet" in ex.files.value
+    assert not (tmp_path / "out" / "my_plan.ics").exists()
+
+
+def test_export_button_failure_is_a_message(journal_path: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "taken"
+    blocker.write_text("x", encoding="utf-8")
+    ex = _plan_exercise(journal_path, blocker)
+    ex.export_button.click()
+    assert "could not be saved" in ex.status.value and "mw-status-error" in ex.status.value
+
+
+def test_preview_default_folder_is_the_notebook_folder(
+        journal_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mentor_workshop.widgets.my_plan import MyPlan
+
+    monkeypatch.chdir(tmp_path)
+    assert MyPlan(journal_path).out_dir == tmp_path
+
+
+def test_plan_summary_in_grading_mode(journal_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mentor_workshop.widgets.my_plan import MyPlan
+
+    hostile_journal(journal_path)
+    before = journal_path.read_bytes()
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    summary = MyPlan(journal_path).summary_html()
+    for section in curriculum.load().step("10_my_plan").content.sections:
+        assert section.title in summary
+    assert "&lt;script&gt;" in summary and "<script>" not in summary
+    assert journal_path.read_bytes() == before

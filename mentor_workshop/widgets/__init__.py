@@ -1,7 +1,8 @@
 """Exercise widgets: one module per step, all on the shared base in :mod:`.base`.
 
 ``exercise(name)`` finds an exercise class by its name — the step id (``"01_shortlist"``) or,
-for a step with several exercises, ``"<step id>.<part>"`` (``"05_vulnerability_confidence.sorting"``).
+for a step with several exercises, ``"<step id>.<part>"``
+(``"05_vulnerability_confidence.sorting"``).
 Modules are imported on first use so opening one notebook does not load every exercise.
 """
 

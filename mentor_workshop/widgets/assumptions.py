@@ -172,7 +172,6 @@ class Assumptions(Exercise):
                                 tooltip="Add the belief you typed")
         self.add_own.add_class("mw-02-add-own")
         self.add_own.on_click(self.guard(lambda _: self.add_own_belief(self.own.value)))
-        self.own.on_submit(self.guard(lambda _: self.add_own_belief(self.own.value)))
         self.undo_button = w.Button(description="Undo remove", icon="undo",
                                     layout=w.Layout(display="none"))
         self.undo_button.add_class("mw-02-undo")

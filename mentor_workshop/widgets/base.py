@@ -82,7 +82,12 @@ class Exercise:
     # -- journal access -------------------------------------------------------------------
 
     def value(self, key: str, default: Any = None) -> Any:
-        return self.journal.load(key, default)
+        """A saved answer; an unreadable journal shows a message and the exercise starts blank."""
+        try:
+            return self.journal.load(key, default)
+        except (JournalError, OSError) as exc:
+            self.say(f"Could not read your saved answers: {exc}", error=True)
+            return default
 
     def save(self, key: str, value: Any) -> bool:
         """Save one answer; on failure say so in the status line and keep the widget as it is."""

@@ -174,7 +174,6 @@ class Shortlist(Exercise):
                                    tooltip="Add a card for this leader")
         self.add_button.add_class("mw-01-add")
         self.add_button.on_click(self.guard(lambda _: self.add(self.new_name.value)))
-        self.new_name.on_submit(self.guard(lambda _: self.add(self.new_name.value)))
         self.undo_button = w.Button(description="Undo remove", icon="undo",
                                     layout=w.Layout(display="none"))
         self.undo_button.add_class("mw-01-undo")
@@ -194,8 +193,7 @@ class Shortlist(Exercise):
                                       style={"description_width": "initial"})
         for slider, field in ((self.w_values, "values"), (self.w_warmth, "warmth")):
             slider.add_class(f"mw-01-w-{field}")
-            slider.observe(self.guard(lambda ch, f=field: self._weight_changed(f, ch["new"])),
-                           names="value")
+            slider.observe(self.guard(lambda _: self._weights_changed()), names="value")
         self.formula = w.HTML()
         self.formula.add_class("mw-01-formula")
         self.table = w.HTML(layout=FULL)
@@ -386,7 +384,7 @@ class Shortlist(Exercise):
             header.value = self._header_html(index, leader)
         self._refresh_derived()
 
-    def _weight_changed(self, field: str, value: float) -> None:
+    def _weights_changed(self) -> None:
         self.save(WEIGHTS, {"values": float(self.w_values.value),
                             "warmth": float(self.w_warmth.value)})
         self._refresh_derived()

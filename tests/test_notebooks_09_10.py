@@ -1,0 +1,115 @@
+"""Notebooks 09 and 10 run top to bottom in a real kernel: empty, complete and while grading."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+from nbclient import NotebookClient
+from test_plan import complete_answers, write_journal
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
+
+PLAN_FILES = ("my_plan.md", "my_plan.html", "my_plan.ics")
+
+
+def execute(step_id: str, folder: Path) -> nbformat.NotebookNode:
+    source = folder / f"{step_id}.ipynb"
+    shutil.copy(ROOT / "notebooks" / f"{step_id}.ipynb", source)
+    nb = nbformat.read(source, as_version=4)
+    client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(folder)}})
+    client.execute()
+    return nb
+
+
+def errors(nb: nbformat.NotebookNode) -> list[str]:
+    return [f"{o.get('ename')}: {o.get('evalue')}" for c in nb.cells if c.cell_type == "code"
+            for o in c.outputs if o.output_type == "error"]
+
+
+def cell(nb: nbformat.NotebookNode, grade_id: str) -> nbformat.NotebookNode:
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def graded(nb: nbformat.NotebookNode, number: str) -> str:
+    test = cell(nb, f"test_{number}")
+    assert not [o for o in test.outputs if o.output_type == "stream" and o.name == "stderr"], \
+        "the graded cell must write nothing to stderr"
+    results = [o for o in test.outputs if o.output_type == "execute_result"]
+    assert len(results) == 1
+    return results[0].data["text/plain"]
+
+
+def stdout(c: nbformat.NotebookNode) -> str:
+    return "".join(o.text for o in c.outputs if o.output_type == "stream" and o.name == "stdout")
+
+
+def test_09_with_an_empty_journal(tmp_path: Path) -> None:
+    nb = execute("09_lead_from_within", tmp_path)
+    assert errors(nb) == []
+    assert graded(nb, "09") == "0.0"
+    show = cell(nb, "show_09_main")
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+               for o in show.outputs), "the exercise is displayed as a widget"
+
+
+def test_09_with_a_complete_journal(tmp_path: Path) -> None:
+    write_journal(tmp_path / "journal.json", complete_answers())
+    nb = execute("09_lead_from_within", tmp_path)
+    assert errors(nb) == []
+    assert graded(nb, "09") == "3.0"
+
+
+def test_10_with_an_empty_journal_writes_a_partial_plan(tmp_path: Path) -> None:
+    nb = execute("10_my_plan", tmp_path)
+    assert errors(nb) == []
+    assert graded(nb, "10") == "0.0"
+    printed = stdout(cell(nb, "export_10"))
+    assert "my_plan.md" in printed and "my_plan.html" in printed and "my_plan.ics" not in printed
+    assert "Not yet written" in (tmp_path / "my_plan.md").read_text(encoding="utf-8")
+    assert not (tmp_path / "my_plan.ics").exists()
+
+
+def test_10_with_a_complete_journal_writes_the_whole_plan(tmp_path: Path) -> None:
+    write_journal(tmp_path / "journal.json", complete_answers())
+    nb = execute("10_my_plan", tmp_path)
+    assert errors(nb) == []
+    assert graded(nb, "10") == "2.0"
+    printed = stdout(cell(nb, "export_10"))
+    for name in PLAN_FILES:
+        assert (tmp_path / name).is_file() and name in printed
+    assert "Every part of the plan is written." in (tmp_path / "my_plan.md").read_text("utf-8")
+
+
+def test_10_while_grading_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_journal(tmp_path / "journal.json", complete_answers())
+    before = sorted(p.name for p in tmp_path.iterdir())
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")  # the kernel inherits it
+    nb = execute("10_my_plan", tmp_path)
+    assert errors(nb) == []
+    assert graded(nb, "10") == "2.0"
+    assert "Grading run" in stdout(cell(nb, "export_10"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*before, "10_my_plan.ipynb"])
+    summary = "".join(o.get("data", {}).get("text/html", "") for o in
+                      cell(nb, "show_10_main").outputs)
+    assert "My shortlist and first pick" in summary, "graders see a read-only summary"
+
+
+def test_10_through_papermill_writes_into_out_dir(tmp_path: Path) -> None:
+    journal = tmp_path / "journals" / "p001.json"
+    write_journal(journal, complete_answers(), name="", pid="")
+    out_dir = tmp_path / "plans" / "p001"
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / "10_my_plan.ipynb"), str(tmp_path / "p001_10.ipynb"),
+        parameters={"journal_path": str(journal), "out_dir": str(out_dir),
+                    "participant_id": "p001", "participant_name": "Ada Lovelace"},
+        kernel_name="python3", cwd=str(tmp_path), progress_bar=False,
+    )
+    assert sorted(p.name for p in out_dir.iterdir()) == sorted(PLAN_FILES)
+    assert "**Ada Lovelace**" in (out_dir / "my_plan.md").read_text(encoding="utf-8")
+    assert not (tmp_path / "my_plan.md").exists()
