@@ -182,14 +182,25 @@ def check_welcome(journal: Journal) -> list[Criterion]:
     ]
 
 
+#: words that carry no specifics: a reason made only of these (plus generic praise) is vague
+_FILLER = frozenset(
+    "a an the and or but so very really truly just such is are was were be been being am "
+    "he she they them him her his hers their theirs i me my we our you your it its this that "
+    "of to in on for with at by as from has have had do does did great good amazing awesome "
+    "inspiring inspirational successful smart brilliant leader leaders person people one "
+    "always also incredibly super extremely quite most more lot lots".split()
+)
+
+
 def _is_specific(reason: str, generic: list[str], min_words: int) -> bool:
+    """Long enough, and still saying something once generic praise and filler are removed."""
     if words(reason) < min_words:
         return False
-    lowered = reason.lower()
-    stripped = lowered
+    stripped = reason.lower()
     for phrase in generic:
         stripped = stripped.replace(phrase.lower(), " ")
-    return words(stripped) >= max(3, min_words // 2)
+    content = [t for t in _WORD.findall(stripped) if t.strip("'’-") not in _FILLER]
+    return len(content) >= 3
 
 
 def check_shortlist(journal: Journal) -> list[Criterion]:

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property, lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -221,8 +222,12 @@ def _seq_regex(seq: list) -> str:
     return "".join(out)
 
 
-def _first_keys(stack: tuple, prefix: str) -> set[str]:
-    """Possible index keys (first letters of the first word) of the rest of a phrase."""
+def _lead_keys(stack: tuple, runs: tuple[str, ...] = (), cur: str | None = None) -> set:
+    """How a phrase can begin: pairs (first word key, second word key or None).
+
+    A key is the first letters of a run of letters/digits. Indexing word starts by both keys
+    means "I just" is only tried where "I" is followed by "just…", not at every "I".
+    """
     while stack:
         seq, i = stack[-1]
         if i >= len(seq):
@@ -231,55 +236,79 @@ def _first_keys(stack: tuple, prefix: str) -> set[str]:
         stack = (*stack[:-1], (seq, i + 1))
         node = seq[i]
         kind = node[0]
-        if kind == "lit":
-            if node[1].isalnum():
-                prefix += node[1].lower()
-                if len(prefix) >= _KEY_LEN:
-                    return {prefix}
-            elif prefix:
-                return {prefix}
-        elif kind == "ws":
-            if prefix:
-                return {prefix}
-        elif kind == "num":
-            return {prefix or _NUM_KEY}
-        elif kind == "any":
-            return {prefix or _ANY_KEY}
+        if kind == "lit" and node[1].isalnum():
+            if cur is None:
+                cur = node[1].lower()
+            elif len(cur) < _KEY_LEN:
+                cur += node[1].lower()
+            if runs and len(cur) >= _KEY_LEN:
+                return {(runs[0], cur)}
+        elif kind in ("lit", "ws"):
+            if cur is not None:
+                runs, cur = (*runs, cur), None
+                if len(runs) == 2:
+                    return {runs}
+        elif kind in ("num", "any"):
+            if runs:
+                return {(runs[0], None)}
+            if cur is None:
+                return {(_NUM_KEY if kind == "num" else _ANY_KEY, None)}
+            return {(cur if len(cur) >= _KEY_LEN else _ANY_KEY, None)}
         else:
-            keys: set[str] = set()
+            keys: set = set()
             for branch in node[1]:
-                keys |= _first_keys((*stack, (branch, 0)), prefix)
+                keys |= _lead_keys((*stack, (branch, 0)), runs, cur)
             if node[2]:
-                keys |= _first_keys(stack, prefix)
+                keys |= _lead_keys(stack, runs, cur)
             return keys
-    return {prefix or _ANY_KEY}
+    if cur is not None:
+        runs = (*runs, cur)
+    if not runs:
+        return {(_ANY_KEY, None)}
+    return {(runs[0], runs[1] if len(runs) > 1 else None)}
 
 
 # A word: letters and digits, joined across an apostrophe or hyphen ("you're", "20-minute").
-# Group 1 is its first letters, the key under which it is indexed for the phrase banks.
-_WORD_KEY_RE = re.compile(rf"([^\W_]{{1,{_KEY_LEN}}})[^\W_]*(?:['’\-][^\W_]+)*")
+# Group 1 is the key of its first run of letters, group 2 the key of the run after it (in the
+# same word or the next), under which the word start is indexed for the phrase banks.
+_WORD_KEY_RE = re.compile(
+    rf"([^\W_]{{1,{_KEY_LEN}}})[^\W_]*(?=(?:[\W_]*?([^\W_]{{1,{_KEY_LEN}}}))?)"
+    r"(?:['’\-][^\W_]+)*"
+)
 
 
 def _words(text: str) -> list[str]:
     return [m.group() for m in _WORD_KEY_RE.finditer(text)]
 
 
-def _index_words(text: str) -> tuple[list[tuple[int, int]], dict[str, list[int]]]:
-    """Word spans, and word starts by their first letters (lowercase) for the phrase banks.
+def _index_words(text: str) -> tuple[list[tuple[int, int]], dict[str, list], list[int]]:
+    """One pass over the words: their spans, an index for the phrase banks, and syllables.
 
-    Phrases are only tried at the start of a whole word, so "urgent" does not fire inside
-    "non-urgent".
+    The index maps a first key to ``[(word start, second key), ...]``. Phrases are only tried
+    at the start of a whole word, so "urgent" does not fire inside "non-urgent". The running
+    syllable total (``syllables[i]`` = syllables in the first ``i`` words) makes the reading
+    grade of any sentence two lookups.
     """
+    lowered = text.lower()
+    source = lowered if len(lowered) == len(text) else text
     spans: list[tuple[int, int]] = []
-    index: dict[str, list[int]] = defaultdict(list)
-    for m in _WORD_KEY_RE.finditer(text):
-        spans.append(m.span())
-        index[m.group(1).lower()].append(m.start())
-    digits = sorted(p for k, v in index.items() if k[0].isdigit() for p in v)
-    index[_ANY_KEY] = [s for s, _ in spans]
+    index: dict[str, list] = defaultdict(list)
+    syllables = [0]
+    total = 0
+    for m in _WORD_KEY_RE.finditer(source):
+        span = m.span()
+        spans.append(span)
+        k1, k2 = m.groups()
+        if source is text:
+            k1, k2 = k1.lower(), k2 and k2.lower()
+        index[k1].append((span[0], k2))
+        total += _syllables(m.group())
+        syllables.append(total)
+    digits = sorted(e for k, v in index.items() if k[0].isdigit() for e in v)
+    index[_ANY_KEY] = [(s, None) for s, _ in spans]
     if digits:
         index[_NUM_KEY] = digits
-    return spans, index
+    return spans, index, syllables
 
 
 @dataclass(frozen=True)
@@ -291,13 +320,23 @@ class _Bank:
     """
 
     by_key: Mapping[str, re.Pattern[str]]
+    seconds: Mapping[str, frozenset[str] | None]
     exceptions: _Bank | None = None
 
-    def find(self, text: str, index: Mapping[str, list[int]]) -> list[tuple[int, int]]:
-        tries = [(pos, rx) for key, rx in self.by_key.items() for pos in index.get(key, ())]
+    def find(self, text: str, index: Mapping) -> list[tuple[int, int]]:
+        tries: list[tuple[int, re.Pattern[str]]] = []
+        for k1, rx in self.by_key.items():
+            entries = index.get(k1)
+            if not entries:
+                continue
+            seconds = self.seconds[k1]
+            if seconds is None:
+                tries += [(pos, rx) for pos, _ in entries]
+            else:
+                tries += [(pos, rx) for pos, k2 in entries if k2 in seconds]
         if not tries:
             return []
-        tries.sort(key=lambda t: t[0])
+        tries.sort(key=itemgetter(0))
         found: list[tuple[int, int]] = []
         last_end = -1
         for pos, rx in tries:
@@ -329,20 +368,26 @@ def _compile_bank(
 ) -> _Bank:
     """``phrases`` are (key path for errors, phrase) pairs."""
     groups: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    seconds: dict[str, set[str] | None] = {}
     for where, phrase in phrases:
         try:
             seq = _parse_phrase(phrase, vocab)
         except _PhraseError as exc:
             raise _PhraseError(f"{where}: cannot read the phrase {phrase!r}: {exc}") from None
         rx = _seq_regex(seq)
-        for key in _first_keys(((seq, 0),), ""):
-            groups[key].append((len(phrase), rx))
+        for k1, k2 in _lead_keys(((seq, 0),)):
+            groups[k1].append((len(phrase), rx))
+            if k2 is None or k1 in (_ANY_KEY, _NUM_KEY):
+                seconds[k1] = None
+            elif seconds.get(k1, set()) is not None:
+                seconds.setdefault(k1, set()).add(k2)
     by_key = {}
     for key, parts in groups.items():
         # Longer phrases first, so "I just wanted" wins over "I just"; duplicates dropped.
         ordered = dict.fromkeys(rx for _, rx in sorted(parts, key=lambda p: -p[0]))
         by_key[key] = re.compile(f"(?:{'|'.join(ordered)})(?![^\\W_])", re.IGNORECASE)
-    return _Bank(by_key, exceptions)
+    frozen = {k: (None if v is None else frozenset(v)) for k, v in seconds.items()}
+    return _Bank(by_key, frozen, exceptions)
 
 
 def _literal_phrase_regex(words: str) -> str:
@@ -787,8 +832,8 @@ class _Doc:
 
     def __init__(self, text: str):
         self.text = text
-        self.word_spans, self.index = _index_words(text)
-        self.word_starts = self.index[_ANY_KEY]
+        self.word_spans, self.index, self.syllables = _index_words(text)
+        self.word_starts = [s for s, _ in self.word_spans]
         self.word_count = len(self.word_spans)
         self.sentences = self._split_sentences()
         self.sentence_starts = [s for s, _ in self.sentences]
@@ -838,10 +883,12 @@ class _Doc:
     def sentence_of(self, pos: int) -> int:
         return max(0, bisect.bisect_right(self.sentence_starts, pos) - 1)
 
-    def words_in(self, start: int, end: int) -> list[tuple[int, int]]:
-        lo = bisect.bisect_left(self.word_starts, start)
-        hi = bisect.bisect_left(self.word_starts, end)
-        return self.word_spans[lo:hi]
+    def word_range(self, start: int, end: int) -> tuple[int, int]:
+        """Indices ``lo:hi`` of the words that start within ``start:end``."""
+        return (
+            bisect.bisect_left(self.word_starts, start),
+            bisect.bisect_left(self.word_starts, end),
+        )
 
     def word_index(self, pos: int) -> int:
         return bisect.bisect_right(self.word_starts, pos)
@@ -1054,16 +1101,17 @@ def _readability(a: _Analysis) -> Signal:
     measured: list[tuple[float, int, tuple[int, int]]] = []
     total_words = total_syll = 0
     for sent in doc.sentences:
-        words = doc.words_in(*sent)
-        if not words:
+        lo, hi = doc.word_range(*sent)
+        n_words = hi - lo
+        if not n_words:
             continue
         ends_properly = a.text[sent[1] - 1] in ".!?…\"'’”)]"
-        if len(words) < t["min_words_per_line"] and not ends_properly:
+        if n_words < t["min_words_per_line"] and not ends_properly:
             continue  # a greeting or sign-off line such as "Dear Sam," or "Best, Jo"
-        syll = sum(_syllables(a.text[s:e]) for s, e in words)
-        total_words += len(words)
+        syll = doc.syllables[hi] - doc.syllables[lo]
+        total_words += n_words
         total_syll += syll
-        measured.append((flesch_kincaid_grade(len(words), 1, syll), len(words), sent))
+        measured.append((flesch_kincaid_grade(n_words, 1, syll), n_words, sent))
     if not measured:
         if doc.word_count == 0:
             return a.signal("readability", Level.CONSIDER, "empty", (), grade=0)

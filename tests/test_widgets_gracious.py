@@ -67,6 +67,7 @@ MEETING = {
 def test_note_is_saved_as_typed_and_shown_as_an_escaped_card(journal_path: Path) -> None:
     ex = note_ex(journal_path)
     assert "appears here as you type" in ex.card.value
+    assert "feedback appears here as you type" in ex.feedback.value
     ex.note.value = "Dear <Ana> & team,\nthank you!"
     assert on_disk(journal_path) == {"gracious.thank_you": "Dear <Ana> & team,\nthank you!"}
     assert "&lt;Ana&gt; &amp; team" in ex.card.value and "<Ana>" not in ex.card.value
@@ -119,6 +120,8 @@ def test_every_input_is_labelled_and_findable(journal_path: Path) -> None:
     for css, widget in inputs.items():
         assert css in widget._dom_classes
         assert widget.description.strip(), f"{css} needs a visible label"
+        if isinstance(widget, w.Text | w.Textarea):
+            assert widget.continuous_update, f"{css} saves as the participant types"
     assert "mw-06-download" in ex.download._dom_classes
     assert ex.download.description == "Download calendar file" and ex.download.icon
 

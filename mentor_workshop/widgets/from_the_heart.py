@@ -46,7 +46,7 @@ def examples_html(generic: Iterable[str], specific: Iterable[str]) -> str:
     gen = "".join(f"<li>{esc(x)}</li>" for x in generic)
     spec = "".join(f"<li>{esc(x)}</li>" for x in specific)
     return (
-        '<details class="mw-04-examples" open><summary>Examples: generic and specific</summary>'
+        '<details open><summary>Examples: generic and specific</summary>'
         f"<div><strong>✘ Generic — could be said to anyone:</strong><ul>{gen}</ul></div>"
         f"<div><strong>✔ Specific — only they could receive it:</strong><ul>{spec}</ul></div>"
         "</details>"
@@ -76,6 +76,7 @@ class Heart(Exercise):
         self.leader.add_class("mw-04-leader")
         examples = w.HTML(examples_html(content.examples.generic, content.examples.specific),
                           layout=FULL)
+        examples.add_class("mw-04-examples")
 
         self.work = w.Text(placeholder=fields.work.placeholder, continuous_update=True,
                            layout=FULL)

@@ -26,6 +26,7 @@ from IPython.display import HTML
 
 from mentor_workshop import checks, curriculum, ics
 from mentor_workshop.widgets.base import FULL, Exercise, esc, labelled
+from mentor_workshop.widgets.feedback_panel import FeedbackPanel
 
 THANK_YOU = "gracious.thank_you"
 MEETING = "gracious.meeting"
@@ -164,14 +165,15 @@ class ThankYouNote(Exercise):
         self.bind(self.note, THANK_YOU, default="")
         self.card = w.HTML(layout=FULL)
         self.count = w.HTML(layout=FULL)
-        self.feedback = w.HTML(layout=FULL)
-        self.feedback.add_class("mw-06-feedback")
+        self.panel = FeedbackPanel(
+            self.note, context=lambda: checks.feedback_context(self.journal),
+            names=NOTE_SIGNALS, css="mw-06-feedback",
+        )
+        self.feedback = self.panel.widget
         self.note.observe(self.guard(lambda _change: self.refresh()), names="value")
         self.refresh()
         return w.VBox([
-            labelled(self.note, spec.label,
-                     f"At least {spec.min_words} words. Say thank you plainly, say what you are "
-                     "looking forward to, and keep it short enough for a card."),
+            labelled(self.note, spec.label, f"At least {spec.min_words} words."),
             self.count,
             w.HTML(_CARD_CSS + '<div class="mw-06-card-caption"><strong>How your card will '
                    "look</strong> (printing the notebook prints this card too)</div>"),
@@ -186,24 +188,14 @@ class ThankYouNote(Exercise):
             self.card.value = ('<div class="mw-06-card mw-empty" role="note">Your card appears '
                                "here as you type.</div>")
             self.count.value = '<span class="mw-help">0 words so far.</span>'
-            self.feedback.value = ""
             return
         self.card.value = f'<div class="mw-06-card" role="note">{esc(text.strip())}</div>'
         short = (f" — {self.min_words - n} more to reach {self.min_words}" if n < self.min_words
                  else " ✓ long enough")
         self.count.value = f'<span class="mw-help">{n} word{"s" if n != 1 else ""}{short}.</span>'
-        self.feedback.value = note_feedback_html(text, checks.feedback_context(self.journal))
 
     def summary_items(self) -> Iterable[tuple[str, Any]]:
         yield "Thank-you note", self.value(THANK_YOU, "")
-
-
-def note_feedback_html(text: str, context: dict[str, str]) -> str:
-    """The feedback panel limited to gratitude and tone, for a thank-you note."""
-    from mentor_workshop import feedback
-
-    signals = [s for s in feedback.analyze(text, context) if s.name in NOTE_SIGNALS]
-    return feedback.panel_html(text, signals)
 
 
 # ================================================================================ meeting
@@ -244,7 +236,7 @@ class FirstMeeting(Exercise):
         )
         self.zone_menu.add_class("mw-06-timezone")
         self.zone_other = w.Text(description="Time zone name", placeholder="e.g. Asia/Manila",
-                                 continuous_update=False, style=wide,
+                                 continuous_update=True, style=wide,
                                  layout=w.Layout(width="28rem", display="none"))
         self.zone_other.add_class("mw-06-timezone-other")
         self.duration = w.BoundedIntText(

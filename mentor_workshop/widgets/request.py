@@ -52,12 +52,14 @@ _QUESTION_STARTS = ("would", "could", "can", "may", "might", "will", "are", "is"
 
 
 def _sentence(text: str) -> str:
-    """One note as a sentence: trimmed, and ending in punctuation so parts do not run on.
+    """One note as a sentence: trimmed, capitalised, and ending in punctuation so parts do not
+    run on.
 
     A note that opens like a question ("Would you be open...") gets a question mark: the ask is
     the one sentence that must read as a question.
     """
     text = " ".join(text.split())
+    text = text[:1].upper() + text[1:]
     if text and text[-1] not in ".!?…:;,)\"'’”":
         first = text.split()[0].lower().strip("'’")
         text += "?" if first in _QUESTION_STARTS else "."
