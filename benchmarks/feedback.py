@@ -39,16 +39,21 @@ PARAGRAPHS = [
     "Thank you for considering it, and thank you again for the keynote. It made a real "
     "difference to how our small team works with the people who use what we build every day, "
     "and to how I think about my own job.",
+    "PS: I have also started a small reading group on clinical design at work. If you ever "
+    "want a group of practising product people to react to a draft chapter or a new idea, we "
+    "would be glad to help, and I would send you our notes within a week.",
     "Best wishes,\nPriya",
 ]
 
 
 def message(words: int = 300) -> str:
-    text = "\n\n".join(PARAGRAPHS)
-    tokens = text.split(" ")
-    while len(feedback._words(" ".join(tokens))) > words:
-        tokens.pop(-3)  # trim from the end, keeping the sign-off
-    return " ".join(tokens)
+    """The request above cut to exactly ``words`` words (the sign-off is kept)."""
+    body, signoff = "\n\n".join(PARAGRAPHS[:-1]), PARAGRAPHS[-1]
+    budget = words - len(feedback._words(signoff))
+    spans = [m.span() for m in feedback._WORD_KEY_RE.finditer(body)]
+    if len(spans) < budget:
+        raise SystemExit(f"the sample message has only {len(spans) + words - budget} words")
+    return body[: spans[budget - 1][1]] + ".\n\n" + signoff
 
 
 def timed(fn, runs: int) -> list[float]:

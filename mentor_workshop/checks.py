@@ -16,12 +16,11 @@ import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from mentor_workshop import curriculum, feedback
+from mentor_workshop import curriculum, feedback, ics
 from mentor_workshop.journal import Journal
 
 _WORD = re.compile(r"[\w'’-]+")
@@ -183,13 +182,16 @@ def check_welcome(journal: Journal) -> list[Criterion]:
 
 
 #: words that carry no specifics: a reason made only of these (plus generic praise) is vague
-_FILLER = frozenset(
-    "a an the and or but so very really truly just such is are was were be been being am "
-    "he she they them him her his hers their theirs i me my we our you your it its this that "
-    "of to in on for with at by as from has have had do does did great good amazing awesome "
-    "inspiring inspirational successful smart brilliant leader leaders person people one "
-    "always also incredibly super extremely quite most more lot lots".split()
-)
+_FILLER = frozenset({
+    "a", "an", "the", "and", "or", "but", "so", "very", "really", "truly", "just", "such",
+    "is", "are", "was", "were", "be", "been", "being", "am", "he", "she", "they", "them",
+    "him", "her", "his", "hers", "their", "theirs", "i", "me", "my", "we", "our", "you",
+    "your", "it", "its", "this", "that", "of", "to", "in", "on", "for", "with", "at", "by",
+    "as", "from", "has", "have", "had", "do", "does", "did", "great", "good", "amazing",
+    "awesome", "inspiring", "inspirational", "successful", "smart", "brilliant", "leader",
+    "leaders", "person", "people", "one", "always", "also", "incredibly", "super",
+    "extremely", "quite", "most", "more", "lot", "lots",
+})
 
 
 def _is_specific(reason: str, generic: list[str], min_words: int) -> bool:
@@ -328,12 +330,13 @@ def check_vulnerability_confidence(journal: Journal) -> list[Criterion]:
         _crit("sorted_all", answered == total, "You sorted every phrase.",
               f"Sort every phrase — {answered} of {total} done."),
         Criterion("sorting", min(ratio / content.pass_ratio, 1.0) if content.pass_ratio else 1.0,
-                  f"You sorted {correct} of {total} phrases as the research would."
+                  f"You sorted {correct} of {total} phrases as the workshop's answer key does."
                   if ratio >= content.pass_ratio else
                   f"{correct} of {total} sorted as expected; read the explanations and try again "
                   f"(aim for {round(content.pass_ratio * total)})."),
         _crit("revision", bool(revision), "You revised your request.",
-              "Paste your request from notebook 03 and revise it for balance."),
+              "Edit the copy of your request in the revision box (or press “Save as my "
+              "revision” if it already reads well)."),
         _crit("balanced",
               bool(revision) and levels.get("neediness") != "problem"
               and levels.get("overconfidence") != "problem",
@@ -371,9 +374,8 @@ def _meeting_within(meeting: dict, days: int) -> bool:
     if yes is None or not isinstance(start, str) or not isinstance(zone, str):
         return False
     try:
-        when = datetime.fromisoformat(start)
-        ZoneInfo(zone)
-    except (ValueError, ZoneInfoNotFoundError):
+        when = ics.local_datetime(start, zone)
+    except ics.IcsError:
         return False
     return yes <= when.date() <= yes + timedelta(days=days)
 
@@ -393,7 +395,9 @@ def check_rejection(journal: Journal) -> list[Criterion]:
     return [
         Criterion("scenarios", len(done) / len(content.scenarios) if content.scenarios else 1.0,
                   f"You chose a response, with your reason, for {len(done)} of "
-                  f"{len(content.scenarios)} scenarios."),
+                  f"{len(content.scenarios)} scenarios"
+                  + ("." if len(done) == len(content.scenarios)
+                     else " — choose a reply and say why for the rest.")),
         _crit("ask_why", words(journal.load("rejection.ask_why", "")) >= 10,
               "You drafted a gracious 'may I ask why?' reply.",
               "Draft a short, gracious reply that asks what would make a future request work."),

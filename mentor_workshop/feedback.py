@@ -17,6 +17,7 @@ import math
 import os
 import re
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ __all__ = [
     "load_examples",
     "load_rules",
     "panel_html",
+    "reload_rules",
     "summary",
 ]
 
@@ -269,10 +271,10 @@ def _lead_keys(stack: tuple, runs: tuple[str, ...] = (), cur: str | None = None)
 
 
 # A word: letters and digits, joined across an apostrophe or hyphen ("you're", "20-minute").
-# Group 1 is the key of its first run of letters, group 2 the key of the run after it (in the
-# same word or the next), under which the word start is indexed for the phrase banks.
+# Group 1 is the key (first letters) of its first run of letters; group 2 the key of the run
+# after an apostrophe or hyphen inside the word, if any.
 _WORD_KEY_RE = re.compile(
-    rf"([^\W_]{{1,{_KEY_LEN}}})[^\W_]*(?=(?:[\W_]*?([^\W_]{{1,{_KEY_LEN}}}))?)"
+    rf"([^\W_]{{1,{_KEY_LEN}}})[^\W_]*(?:['’\-]([^\W_]{{1,{_KEY_LEN}}})[^\W_]*)?"
     r"(?:['’\-][^\W_]+)*"
 )
 
@@ -290,20 +292,18 @@ def _index_words(text: str) -> tuple[list[tuple[int, int]], dict[str, list], lis
     grade of any sentence two lookups.
     """
     lowered = text.lower()
-    source = lowered if len(lowered) == len(text) else text
-    spans: list[tuple[int, int]] = []
+    if len(lowered) != len(text):  # a few characters change length when lowered
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    found = list(_WORD_KEY_RE.finditer(lowered))
+    spans = [m.span() for m in found]
+    groups = [m.groups() for m in found]
+    firsts = [g[0] for g in groups]
+    # The second key is the run after an apostrophe or hyphen, else the next word's first.
+    seconds = [g[1] or nxt for g, nxt in zip(groups, [*firsts[1:], None], strict=True)]
     index: dict[str, list] = defaultdict(list)
-    syllables = [0]
-    total = 0
-    for m in _WORD_KEY_RE.finditer(source):
-        span = m.span()
-        spans.append(span)
-        k1, k2 = m.groups()
-        if source is text:
-            k1, k2 = k1.lower(), k2 and k2.lower()
-        index[k1].append((span[0], k2))
-        total += _syllables(m.group())
-        syllables.append(total)
+    for k1, k2, (start, _) in zip(firsts, seconds, spans, strict=True):
+        index[k1].append((start, k2))
+    syllables = list(itertools.accumulate(map(_syllables, [m.group() for m in found]), initial=0))
     digits = sorted(e for k, v in index.items() if k[0].isdigit() for e in v)
     index[_ANY_KEY] = [(s, None) for s, _ in spans]
     if digits:
@@ -728,6 +728,35 @@ def load_rules(path: str | os.PathLike | None = None) -> Rules:
         return rules
 
 
+_RECHECK_SECONDS = 1.0
+_active: tuple[float, Rules] | None = None
+
+
+def _active_rules() -> Rules:
+    """The rules in use; the file is checked for edits at most once a second.
+
+    Finding the exercises folder and checking the file costs more than a whole analysis of a
+    short draft, and a draft is re-analysed on every edit.
+    """
+    global _active
+    now = time.monotonic()
+    current = _active
+    if current is not None and now - current[0] < _RECHECK_SECONDS:
+        return current[1]
+    rules = load_rules()
+    _active = (now, rules)
+    return rules
+
+
+def reload_rules() -> Rules:
+    """Forget the cached rules and read the file again (after editing or moving it)."""
+    global _active, _rules_cache
+    with _rules_lock:
+        _active = None
+        _rules_cache = None
+    return _active_rules()
+
+
 def load_examples(path: str | os.PathLike | None = None) -> list[dict[str, Any]]:
     """The labelled example messages, checked: each has an id, a text and valid labels."""
     target = Path(path) if path is not None else Path(exercises_dir()) / EXAMPLES_FILE
@@ -794,16 +823,18 @@ _ABBREVIATIONS = frozenset(
     }
 )
 _VOWEL_GROUP_RE = re.compile(r"[aeiouy]+")
+_NON_LETTERS_RE = re.compile(r"[\W\d_]+")
 _VOWELS = frozenset("aeiouy")
 
 
 @lru_cache(maxsize=16384)
 def _syllables(word: str) -> int:
     """A rough syllable count (vowel groups, minus silent endings); never below one."""
-    w = "".join(c for c in word.lower() if c.isalpha())
-    if not w:
-        digits = sum(c.isdigit() for c in word)
-        return 1 if digits <= 2 else 2
+    w = word.lower()
+    if not w.isalpha():
+        w = _NON_LETTERS_RE.sub("", w)
+        if not w:  # a number: "20" reads as one or two syllables; close enough
+            return 1 if len(word) <= 2 else 2
     if len(w) <= 3:
         return 1
     count = len(_VOWEL_GROUP_RE.findall(w))
@@ -1293,7 +1324,7 @@ def analyze(text: str, context: Mapping | None = None) -> list[Signal]:
     """
     if not isinstance(text, str):
         raise TypeError(f"analyze() needs the message as text (str), not {type(text).__name__}")
-    analysis = _Analysis(text, _clean_context(context), load_rules())
+    analysis = _Analysis(text, _clean_context(context), _active_rules())
     return [_RULES[name](analysis) for name in SIGNAL_NAMES]
 
 
@@ -1410,7 +1441,7 @@ def highlight_html(text: str, signals: Iterable[Signal], names: Iterable[str] | 
     Overlapping spans are split into segments so the marks always nest; line breaks are kept
     with ``white-space: pre-wrap``. Pass ``names`` to mark only some signals.
     """
-    rules = load_rules()
+    rules = _active_rules()
     chosen = _pick(signals, names)
     body = _highlight_body(text, chosen, rules)
     return f'{_STYLE}<div class="mw-highlight">{body}</div>'
@@ -1422,7 +1453,7 @@ def panel_html(text: str, signals: Iterable[Signal]) -> str:
     Each level shows an icon and a word, so colour is never the only cue; colours come from
     JupyterLab's theme variables (with fallbacks) so the panel reads in light and dark themes.
     """
-    rules = load_rules()
+    rules = _active_rules()
     ui = rules.ui
     signals = list(signals)
     counts = {lvl.value: 0 for lvl in Level}

@@ -1,0 +1,422 @@
+"""The nbgrader course lifecycle: init, release (leak check), collect, feedback, export.
+
+The helpers at the top build temporary courses and synthetic submissions; test_autograde.py and
+test_grading.py import them too.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell
+
+from mentor_workshop import course as mw_course
+from mentor_workshop.errors import UserError
+
+ROOT = Path(__file__).resolve().parent.parent
+ROSTER = ROOT / "exercises" / "sample_cohort" / "roster.csv"
+NOTEBOOKS = ROOT / "notebooks"
+ASSIGNMENT = mw_course.DEFAULT_ASSIGNMENT
+XSS = "<script>alert('mw-xss')</script>"
+
+pytestmark = pytest.mark.slow
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def complete_answers() -> dict:
+    """A journal that passes every step's check (built from the curriculum's own ids)."""
+    from mentor_workshop import curriculum
+
+    cur = curriculum.load()
+    sorting = cur.step("05_vulnerability_confidence").content.sorting
+    scenarios = cur.step("07_rejection").content.scenarios
+    checklist = cur.step("08_two_way").content.prep_checklist
+    channels = cur.step("03_request").content.channels
+    leaders = [
+        {"id": f"l{i}", "name": name, "role": "Chief Operating Officer, Northbridge Housing",
+         "why": f"{name} rebuilt the repairs service around what tenants told her in person",
+         "learn": "How to win support for a change", "reach": "A former colleague knows her",
+         "warmth": 3 + i % 3, "values": 5 - i % 2, "stretch": i == 0}
+        for i, name in enumerate(["Dana Osei", "Ravi Mehta", "Lena Park"])
+    ]
+    draft = (
+        "Dear Ms Osei, I am Amara Okafor, a team lead at Riverside Care. I admired how you rebuilt "
+        "the repairs service around tenants' feedback, which is why I am writing to you. Would you "
+        "be willing to meet me for a 30-minute coffee in the next month so I could ask you about "
+        "leading change? Thank you for considering it."
+    )
+    return {
+        "welcome.profile": {"name": "Amara Okafor", "role": "Team lead at Riverside Care",
+                            "hopes": "I hope to learn how to lead a larger team with confidence"},
+        "shortlist.leaders": leaders,
+        "shortlist.weights": {"values": 1, "warmth": 1},
+        "shortlist.first_pick": "l0",
+        "assumptions.beliefs": [
+            {"id": f"b{i}", "belief": b, "confidence_before": 80,
+             "evidence_for": "It feels that way",
+             "evidence_against": "Two colleagues were helped by senior people they emailed",
+             "rewrite": f"Maybe not: {b.lower()} is only a guess", "confidence_after": 30}
+            for i, b in enumerate(["Busy leaders never answer strangers",
+                                   "I have nothing to offer", "Asking is a sign of weakness"])
+        ],
+        "assumptions.calibration": {"guess": 3, "revealed": True},
+        "request.channel": channels[-1].id,
+        "request.scaffold": {k: "x" for k in ("who_i_am", "why_you", "the_ask", "the_time",
+                                              "thanks")},
+        "request.draft": draft,
+        "heart.admiration": {
+            "work": "the tenant-led repairs redesign at Northbridge",
+            "statement": "When you rebuilt the repairs service around what tenants said, I saw "
+                         "that listening first can change an organisation. I now start my own "
+                         "projects by asking the people affected, and complaints fell by half.",
+        },
+        "tone.sorting": {p.id: p.answer for p in sorting},
+        "tone.revision": draft,
+        "gracious.thank_you": (
+            "Thank you so much for saying yes to meeting me. I am truly grateful for your time "
+            "and generosity, and I will come prepared with three questions so that our half hour "
+            "is useful for both of us. Thank you again."
+        ),
+        "gracious.meeting": {"yes_date": "2027-03-01", "start": "2027-03-08T10:00",
+                             "timezone": "Europe/London", "duration_minutes": 30,
+                             "questions": ["How did you start?", "What would you change?",
+                                           "Whom else should I talk to?"]},
+        "rejection.responses": {s.id: {"choice": s.options[0].id, "why": "It keeps the door open"}
+                                for s in scenarios},
+        "rejection.ask_why": "Thank you for letting me know. May I ask what would make a request "
+                             "like mine easier to say yes to in future?",
+        "rejection.self_compassion": {"first_reaction": "I was foolish to ask",
+                                      "rewrite": "Asking took courage and a no is about their "
+                                                 "time, not my worth"},
+        "rejection.next_leader": "l1",
+        "two_way.cares": "She cares about tenant voice in housing repairs right now",
+        "two_way.offers": ["A summary of our tenant survey", "An introduction to our data team"],
+        "two_way.prep": {item.id: True for item in checklist},
+        "within.rhythm": {"every_weeks": 6, "channel": "email"},
+        "within.report_back": "I will tell her what happened when I tried her advice on my team",
+        "within.dormant_tie": {"name": "Sam Lee", "why": "We worked well together and lost touch"},
+        "within.commitment": {"action": "Send my request to Dana", "date": "2027-03-01"},
+    }
+
+
+def partial_answers() -> dict:
+    full = complete_answers()
+    return {
+        "welcome.profile": {"name": "Mateo", "role": "", "hopes": ""},
+        "shortlist.leaders": full["shortlist.leaders"][:1],
+    }
+
+
+def journal_text(answers: dict) -> str:
+    return json.dumps({"schema_version": 1, "participant": {}, "answers": answers,
+                       "saved_at": {}}, indent=2)
+
+
+def make_course(base: Path, notebooks: list[str], *, timeout: int = 3,
+                cli_env: dict | None = None) -> Path:
+    """A released course with the given step notebooks and the sample roster."""
+    folder = base / "course"
+    paths = [NOTEBOOKS / f"{name}.ipynb" for name in notebooks]
+    if cli_env is None:
+        mw_course.init_course(folder, ROSTER, notebooks=paths, timeout=timeout)
+    else:
+        nb_dir = base / "notebooks"
+        nb_dir.mkdir()
+        for path in paths:
+            shutil.copy(path, nb_dir)
+        run_cli(["init", str(folder), "--roster", str(ROSTER), "--notebooks", str(nb_dir)],
+                env=cli_env)
+        config = folder / "nbgrader_config.py"
+        config.write_text(config.read_text().replace("timeout = 30", f"timeout = {timeout}"))
+    mw_course.release(folder)
+    return folder
+
+
+def run_cli(args: list[str], env: dict | None = None, check: bool = True
+            ) -> subprocess.CompletedProcess:
+    """The installed command, called by its full path (as a facilitator might)."""
+    exe = Path(sys.executable).parent / "mentor-workshop"
+    result = subprocess.run([str(exe), *args], capture_output=True, text=True, env=env,
+                            timeout=300)
+    if check and result.returncode != 0:
+        raise AssertionError(f"mentor-workshop {args[0]} failed:\n{result.stdout}\n"
+                             f"{result.stderr}")
+    return result
+
+
+Edit = Callable[[str, nbformat.NotebookNode], None]
+
+
+def make_submission(course: Path, folder: Path, *, answers: dict | None = None,
+                    journal: str | None = None, reflection: str | None = None,
+                    edit: Edit | None = None) -> Path:
+    """A participant's hand-in: the release, their journal, their reflections, their edits."""
+    shutil.copytree(course / "release" / ASSIGNMENT, folder)
+    if journal is None:
+        journal = journal_text(answers or {})
+    (folder / "journal.json").write_text(journal, encoding="utf-8")
+    for path in sorted(folder.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+            if reflection is not None and grade_id.startswith("reflection_"):
+                cell.source = reflection
+        if edit is not None:
+            edit(path.stem, nb)
+        nbformat.write(nb, path)
+    return folder
+
+
+def cell_by_id(nb: nbformat.NotebookNode, grade_id: str) -> nbformat.NotebookNode:
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def grades(course: Path) -> dict:
+    """Every grade and automatic comment in a course's gradebook, keyed for comparison."""
+    out = {}
+    with mw_course.open_course(course).gradebook() as gb:
+        for assignment in gb.assignments:
+            for sub in assignment.submissions:
+                for nb in sub.notebooks:
+                    for g in nb.grades:
+                        out[(sub.student.id, nb.name, g.name)] = (
+                            g.auto_score, g.manual_score, g.needs_manual_grade)
+                    for c in nb.comments:
+                        out[(sub.student.id, nb.name, c.name, "comment")] = c.auto_comment
+    return out
+
+
+# ------------------------------------------------------------------------------ fixtures
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A course made by the CLI without the venv on PATH, collected and autograded."""
+    from mentor_workshop.autograde import autograde
+
+    base = tmp_path_factory.mktemp("course")
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV",)}
+    env["PATH"] = "/usr/bin:/bin"  # no alembic, no jupyter: the kit must cope
+    course = make_course(base, ["00_welcome"], cli_env=env)
+    inbox = base / "inbox"
+    make_submission(course, inbox / "p01", answers=complete_answers(),
+                    reflection=f"I learned a lot, Amara Okafor here. {XSS}")
+    make_submission(course, inbox / "p02", answers=partial_answers())
+    make_submission(course, inbox / "p03")
+    report = mw_course.collect(course, inbox)
+    assert sorted(report.collected) == ["p01", "p02", "p03"]
+    autograde(course, workers=2, progress=False)
+    return course
+
+
+# ---------------------------------------------------------------------------------- init
+
+
+def test_init_creates_a_course_nbgrader_can_use(graded: Path) -> None:
+    config = mw_course.load_config(graded)
+    assert config.OverwriteCells.add_missing_cells is True
+    assert config.Autograde.exclude_overwriting == {ASSIGNMENT: ["journal.json"]}
+    source = graded / "source" / ASSIGNMENT
+    assert (source / "00_welcome.ipynb").is_file()
+    assert json.loads((source / "journal.json").read_text())["answers"] == {}
+    with mw_course.open_course(graded).gradebook() as gb:
+        students = {s.id: s for s in gb.students}
+    assert len(students) == 12
+    assert students["p02"].first_name == "Mateo" and students["p02"].last_name == "Fernández"
+    assert students["p02"].email == "mateo.fernandez@example.org"
+
+
+def test_init_again_updates_and_keeps_grades(graded: Path, tmp_path: Path) -> None:
+    course = mw_course.open_course(graded)
+    with course.gradebook() as gb:
+        grade = gb.find_grade("reflection_00", "00_welcome", ASSIGNMENT, "p01")
+        grade.manual_score = 5.0
+        gb.db.commit()
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER.read_text() + "p99,New Person,new.person@example.org,,\n")
+    report = mw_course.init_course(graded, roster, notebooks=[NOTEBOOKS / "00_welcome.ipynb"])
+    assert report.participants_added == ["p99"]
+    assert not report.notebooks_added and not report.notebooks_updated
+    with course.gradebook() as gb:
+        assert gb.find_grade("reflection_00", "00_welcome", ASSIGNMENT, "p01").manual_score == 5.0
+        gb.find_grade("reflection_00", "00_welcome", ASSIGNMENT, "p01").manual_score = None
+        gb.db.commit()
+
+
+def test_init_reports_every_roster_problem(tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name,email\n../x,A,a@example.org\np1,,not-an-email\n")
+    with pytest.raises(UserError) as info:
+        mw_course.init_course(tmp_path / "c", roster)
+    text = str(info.value)
+    assert "line 2" in text and "line 3" in text
+    assert not (tmp_path / "c" / "gradebook.db").exists()
+
+
+def test_init_refuses_to_change_the_course_id(graded: Path) -> None:
+    with pytest.raises(UserError, match="course's id"):
+        mw_course.init_course(graded, ROSTER, course_id="another",
+                              notebooks=[NOTEBOOKS / "00_welcome.ipynb"])
+
+
+# ------------------------------------------------------------------------------- release
+
+
+def test_release_hides_solutions_and_hidden_tests(graded: Path) -> None:
+    release = graded / "release" / ASSIGNMENT
+    text = (release / "00_welcome.ipynb").read_text()
+    assert "BEGIN HIDDEN TESTS" not in text and "from mentor_workshop.checks import" not in text
+    assert mw_course.verify_release(mw_course.open_course(graded), ASSIGNMENT) == []
+
+
+def test_verify_release_catches_every_kind_of_leak(graded: Path, tmp_path: Path) -> None:
+    copy_dir = tmp_path / "c"
+    shutil.copytree(graded, copy_dir)
+    release = copy_dir / "release" / ASSIGNMENT
+    path = release / "00_welcome.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    test = cell_by_id(nb, "test_00")
+    test.source += '\ngrade("00_welcome", journal_path, points=1)'
+    test.outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "1.0"})]
+    cell_by_id(nb, "setup_00").source += "\n### BEGIN SOLUTION"
+    nbformat.write(nb, path)
+    (release / "journal.json").write_text(journal_text({"welcome.profile": {"name": "F"}}))
+    problems = mw_course.verify_release(mw_course.open_course(copy_dir), ASSIGNMENT)
+    joined = "\n".join(problems)
+    assert "test_00) shows hidden text" in joined
+    assert "saved output" in joined
+    assert "BEGIN SOLUTION" in joined
+    assert "journal.json holds answers (welcome.profile)" in joined
+
+
+def test_release_fails_loudly_and_deletes_a_leaking_release(graded: Path, tmp_path: Path) -> None:
+    copy_dir = tmp_path / "c"
+    shutil.copytree(graded, copy_dir)
+    source_journal = copy_dir / "source" / ASSIGNMENT / "journal.json"
+    source_journal.write_text(journal_text({"welcome.profile": {"name": "Facilitator"}}))
+    with pytest.raises(mw_course.ReleaseLeakError, match="NOT safe"):
+        mw_course.release(copy_dir)
+    assert not (copy_dir / "release" / ASSIGNMENT).exists()
+
+
+# ------------------------------------------------------------------------------- collect
+
+
+def _zip(folder: Path, target: Path, prefix: str = "") -> Path:
+    with zipfile.ZipFile(target, "w") as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, prefix + path.relative_to(folder).as_posix())
+    return target
+
+
+def test_collect_reports_each_problem_and_collects_the_rest(graded: Path, tmp_path: Path) -> None:
+    course_dir = tmp_path / "c"
+    shutil.copytree(graded, course_dir)
+    inbox = tmp_path / "inbox"
+    work = tmp_path / "work"
+    # a folder, a zip with the notebooks one level down, a zip named "id_something"
+    make_submission(course_dir, inbox / "p04", answers=partial_answers())
+    make_submission(course_dir, work / "p05", answers=complete_answers())
+    _zip(work / "p05", inbox / "p05.zip", prefix="mentor_workshop/")
+    make_submission(course_dir, work / "p06")
+    _zip(work / "p06", inbox / "P06_final.zip")
+    # problems: unknown id, duplicate, not a zip, zip-slip, unreadable notebook
+    make_submission(course_dir, inbox / "stranger")
+    make_submission(course_dir, inbox / "p07")
+    _zip(inbox / "p07", inbox / "p07.zip")
+    (inbox / "p08.zip").write_bytes(b"this is not a zip file")
+    with zipfile.ZipFile(inbox / "p09.zip", "w") as archive:
+        archive.writestr("00_welcome.ipynb", (work / "p06" / "00_welcome.ipynb").read_text())
+        archive.writestr("../../escaped.txt", "gotcha")
+    make_submission(course_dir, inbox / "p10")
+    (inbox / "p10" / "00_welcome.ipynb").write_text("{ not a notebook")
+    (inbox / "p10" / "extra.ipynb").write_text((work / "p06" / "00_welcome.ipynb").read_text())
+    (inbox / "notes.txt").write_text("hello")
+
+    report = mw_course.collect(course_dir, inbox)
+    status = {(ln.participant, ln.status) for ln in report.lines}
+    assert sorted(report.collected) == ["p04", "p05", "p06"]
+    assert (None, "unknown") in status and (None, "skipped") in status
+    assert ("p07", "duplicate") in status
+    assert ("p08", "unreadable") in status and ("p09", "unreadable") in status
+    assert ("p10", "unreadable") in status
+    lines = {ln.participant: str(ln) for ln in report.lines}
+    assert "outside its own folder" in lines["p09"]
+    assert "not a readable notebook" in lines["p10"]
+    assert not list(tmp_path.rglob("escaped.txt"))
+    submitted = course_dir / "submitted"
+    assert (submitted / "p05" / ASSIGNMENT / "00_welcome.ipynb").is_file()
+    assert (submitted / "p05" / ASSIGNMENT / "timestamp.txt").is_file()
+    assert json.loads((submitted / "p05" / ASSIGNMENT / "journal.json").read_text())["answers"]
+    assert not (submitted / "p07").exists() and not (submitted / "stranger").exists()
+
+    again = mw_course.collect(course_dir, inbox)
+    assert {ln.participant for ln in again.lines if ln.status == "updated"} >= {"p04", "p05"}
+
+
+# --------------------------------------------------------------------- feedback and export
+
+
+def test_feedback_removes_hidden_tests_and_escapes_participant_text(graded: Path) -> None:
+    report = mw_course.feedback(graded)
+    assert not report.failed
+    pages = {p.parent.parent.name: p.read_text(encoding="utf-8") for p in report.files}
+    assert set(pages) == {"p01", "p02", "p03"}
+    for page in pages.values():
+        assert "BEGIN HIDDEN TESTS" not in page
+        assert "from mentor_workshop.checks import grade" not in page
+    assert XSS not in pages["p01"] and "alert('mw-xss')</script>" not in pages["p01"]
+    assert "&lt;script&gt;" in pages["p01"]
+    # the autograded notebook still holds the test (nbgrader needs it there)
+    autograded = (graded / "autograded" / "p01" / ASSIGNMENT / "00_welcome.ipynb").read_text()
+    assert "BEGIN HIDDEN TESTS" in autograded
+
+
+def test_export_writes_one_row_per_participant(graded: Path, tmp_path: Path) -> None:
+    import csv
+
+    out = tmp_path / "grades.csv"
+    result = run_cli(["export", str(graded), str(out)])
+    assert "Wrote 12 participants" in result.stdout
+    rows = {r["participant_id"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
+    assert rows["p01"]["00_welcome_check"] == "1.0"
+    assert rows["p03"]["00_welcome_check"] == "0.0"
+    assert rows["p03"]["00_welcome_reflection"] == "0.0"  # blank answer: nbgrader scores 0
+    assert rows["p01"]["00_welcome_reflection"] == ""  # answered, awaiting the rubric
+    assert rows["p05"]["score"] == ""  # no submission
+
+
+def test_cli_errors_are_one_clear_line(tmp_path: Path) -> None:
+    result = run_cli(["release", str(tmp_path / "nowhere")], check=False)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "There is no course folder" in result.stderr
+
+
+def test_copy_of_answers_is_not_shared() -> None:
+    first = complete_answers()
+    second = copy.deepcopy(first)
+    second["shortlist.leaders"].append({})
+    assert len(first["shortlist.leaders"]) == 3
+
+
+def test_added_cells_are_kept_in_submissions(graded: Path, tmp_path: Path) -> None:
+    def add(name: str, nb: nbformat.NotebookNode) -> None:
+        nb.cells.append(new_code_cell("print('mine')"))
+
+    folder = make_submission(graded, tmp_path / "p01", edit=add)
+    nb = nbformat.read(folder / "00_welcome.ipynb", as_version=4)
+    assert nb.cells[-1].source == "print('mine')"
