@@ -348,12 +348,10 @@ def check_vulnerability_confidence(journal: Journal) -> list[Criterion]:
 def check_be_gracious(journal: Journal) -> list[Criterion]:
     content = _content("06_be_gracious")
     note = _text(journal.load("gracious.thank_you", ""))
-    levels = _levels(note, journal) if note else {}
     meeting = _dict(journal, "gracious.meeting")
     questions = [q for q in _list(meeting.get("questions")) if _text(q)]
     return [
-        _crit("note", words(note) >= content.thank_you.min_words and
-              levels.get("gratitude") == "good",
+        _crit("note", words(note) >= content.thank_you.min_words and _says_thanks(note, journal),
               "Your thank-you note says thank you, warmly.",
               f"Write a thank-you note of at least {content.thank_you.min_words} words that "
               "thanks them clearly."),
@@ -366,6 +364,19 @@ def check_be_gracious(journal: Journal) -> list[Criterion]:
               f"Write {content.meeting.questions} questions for the first meeting — you have "
               f"{len(questions)}."),
     ]
+
+
+def _says_thanks(note: str, journal: Journal) -> bool:
+    """A thank-you note may thank them for anything — their yes, their time, their work.
+
+    The gratitude signal is tuned for requests (thanks *for considering*), so here any thanks the
+    engine found counts, not only the "good" level.
+    """
+    if not note:
+        return False
+    signals = feedback.analyze(note, feedback_context(journal))
+    gratitude = next(s for s in signals if s.name == "gratitude")
+    return gratitude.level == "good" or bool(gratitude.spans)
 
 
 def _meeting_within(meeting: dict, days: int) -> bool:

@@ -29,13 +29,7 @@ from typing import Any
 
 import yaml
 
-try:
-    from mentor_workshop.resources import exercises_dir
-except ImportError:  # pragma: no cover - until resources.py lands
-
-    def exercises_dir() -> Path:
-        return Path(__file__).resolve().parent.parent / "exercises"
-
+from mentor_workshop.resources import exercises_dir
 
 __all__ = [
     "SIGNAL_NAMES",
@@ -106,9 +100,9 @@ class FeedbackRulesError(ValueError):
 # --------------------------------------------------------------------------------------------
 # A facilitator writes phrases in a tiny syntax (see the head of feedback_rules.yaml) rather
 # than regular expressions: it is easy to read and hard to break. Each phrase is parsed to a
-# small tree, turned into a regex, and indexed by the first letters of its first word so that a
-# bank is only tried where a word could start it (scanning every position with a few hundred
-# alternatives would cost milliseconds per message).
+# small tree, turned into a regex, and indexed by the first letters of its first two words so
+# that a bank is only tried where the words could start it (scanning every position with a few
+# hundred alternatives would cost milliseconds per message).
 
 _APOSTROPHES = "'’‘ʼ"
 _WS_RE = r"(?:\s+|\s*[-‐–]\s*)"
@@ -299,7 +293,8 @@ def _index_words(text: str) -> tuple[list[tuple[int, int]], dict[str, list], lis
     groups = [m.groups() for m in found]
     firsts = [g[0] for g in groups]
     # The second key is the run after an apostrophe or hyphen, else the next word's first.
-    seconds = [g[1] or nxt for g, nxt in zip(groups, [*firsts[1:], None], strict=True)]
+    nexts = [*firsts[1:], None] if firsts else []
+    seconds = [g[1] or nxt for g, nxt in zip(groups, nexts, strict=True)]
     index: dict[str, list] = defaultdict(list)
     for k1, k2, (start, _) in zip(firsts, seconds, spans, strict=True):
         index[k1].append((start, k2))
@@ -798,6 +793,7 @@ def load_examples(path: str | os.PathLike | None = None) -> list[dict[str, Any]]
 # Text measures
 # --------------------------------------------------------------------------------------------
 
+_NON_SPACE_RE = re.compile(r"\S")
 _SENTENCE_END_RE = re.compile(r"[.!?…]+[\"'’”)\]]*(?=\s|$)|\n")
 _ABBREVIATIONS = frozenset(
     {
@@ -892,9 +888,9 @@ class _Doc:
         before = self.text[start:pos].rstrip()
         if not before:
             return True
-        after = self.text[pos + 1 :].lstrip()
+        nxt = _NON_SPACE_RE.search(self.text, pos + 1)
         # A hard-wrapped line continues the sentence: it ends mid-phrase and goes on in lowercase.
-        return not (after[:1].islower() and before[-1:].isalnum())
+        return not (nxt is not None and nxt.group().islower() and before[-1:].isalnum())
 
     def _is_abbreviation(self, dot: int) -> bool:
         i = dot
@@ -1183,9 +1179,11 @@ def _clear_ask(a: _Analysis) -> Signal:
         for m in a.find("clear_ask", "duration") + a.find("clear_ask", "when")
         if doc.sentence_of(m[0]) in near
     ]
+    # Mark the polite asks; a demand is an ask too, but marked only when there is nothing else.
+    shown = a.find("clear_ask", "ask") or asks
     if not scope:
-        return a.signal("clear_ask", Level.CONSIDER, "no_scope", asks, count=len(requests))
-    return a.signal("clear_ask", Level.GOOD, "good", asks + scope, count=len(requests))
+        return a.signal("clear_ask", Level.CONSIDER, "no_scope", shown, count=len(requests))
+    return a.signal("clear_ask", Level.GOOD, "good", shown + scope, count=len(requests))
 
 
 def _reason(a: _Analysis) -> Signal:
@@ -1395,31 +1393,41 @@ def _mark_title(rules: Rules, sig: Signal) -> str:
 
 
 def _highlight_body(text: str, signals: Sequence[Signal], rules: Rules) -> str:
+    """Cut the text where any span starts or ends; wrap each piece in the marks covering it.
+
+    Cutting first means overlapping spans never produce crossed tags: every piece is closed
+    before the next one opens.
+    """
     order = {n: i for i, n in enumerate(SIGNAL_NAMES)}
-    marks: list[tuple[int, int, Signal]] = []
+    starts: dict[int, list[Signal]] = defaultdict(list)
+    ends: dict[int, list[Signal]] = defaultdict(list)
     for sig in signals:
         for sp in sig.spans:
             # Spans from another text (or edited since) are skipped rather than misplaced.
             if 0 <= sp.start < sp.end <= len(text) and text[sp.start : sp.end] == sp.text:
-                marks.append((sp.start, sp.end, sig))
-    cuts = sorted({0, len(text), *(m[0] for m in marks), *(m[1] for m in marks)})
+                starts[sp.start].append(sig)
+                ends[sp.end].append(sig)
+    cuts = sorted({0, len(text), *starts, *ends})
+    active: dict[int, list] = {}  # id(signal) -> [signal, number of its spans open here]
     out: list[str] = []
-    prev_cover: tuple[Signal, ...] = ()
-    buffer = ""
+    cover: tuple[Signal, ...] = ()
+    buffer: list[str] = []
     for a, b in itertools.pairwise(cuts):
-        cover = tuple(
-            sorted(
-                {id(m[2]): m[2] for m in marks if m[0] <= a and m[1] >= b}.values(),
-                key=lambda s: order.get(s.name, 99),
-            )
-        )
-        if cover != prev_cover and buffer:
-            out.append(_wrap(buffer, prev_cover, rules))
-            buffer = ""
-        buffer += text[a:b]
-        prev_cover = cover
+        for sig in ends.get(a, ()):
+            entry = active[id(sig)]
+            entry[1] -= 1
+            if not entry[1]:
+                del active[id(sig)]
+        for sig in starts.get(a, ()):
+            active.setdefault(id(sig), [sig, 0])[1] += 1
+        now = tuple(sorted((e[0] for e in active.values()), key=lambda s: order.get(s.name, 99)))
+        if now != cover and buffer:
+            out.append(_wrap("".join(buffer), cover, rules))
+            buffer = []
+        buffer.append(text[a:b])
+        cover = now
     if buffer:
-        out.append(_wrap(buffer, prev_cover, rules))
+        out.append(_wrap("".join(buffer), cover, rules))
     return "".join(out)
 
 

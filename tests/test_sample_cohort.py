@@ -245,8 +245,6 @@ def test_a_generic_reason_fails_the_shortlist_check(results: dict) -> None:
     assert "specific_reasons" in _failing(results["p05"]["01_shortlist"])
 
 
-@pytest.mark.xfail(strict=True, reason="gratitude rule excludes 'thank you for saying yes'; "
-                                       "see exercises/sample_cohort/README.md")
 def test_thanks_for_saying_yes_counts_as_a_thank_you(results: dict) -> None:
     assert "note" not in _failing(results["p07"]["06_be_gracious"])
 
