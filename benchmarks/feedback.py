@@ -16,6 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mentor_workshop import feedback
+from mentor_workshop.feedback import text as feedback_text
 
 # A realistic request padded to 300 words: greeting, admiration, reasons, an ask, hedges,
 # an offer and a sign-off, so every phrase bank has something to find.
@@ -50,8 +51,8 @@ PARAGRAPHS = [
 def message(words: int = 300) -> str:
     """The request above cut to exactly ``words`` words (the sign-off is kept)."""
     body, signoff = "\n\n".join(PARAGRAPHS[:-1]), PARAGRAPHS[-1]
-    budget = words - len(feedback._words(signoff))
-    spans = [m.span() for m in feedback._WORD_KEY_RE.finditer(body)]
+    budget = words - len(feedback_text.split_words(signoff))
+    spans = [m.span() for m in feedback_text.WORD_KEY_RE.finditer(body)]
     if len(spans) < budget:
         raise SystemExit(f"the sample message has only {len(spans) + words - budget} words")
     return body[: spans[budget - 1][1]] + ".\n\n" + signoff
@@ -81,7 +82,7 @@ def main() -> int:
     t0 = time.perf_counter()
     feedback.load_rules()
     load_ms = (time.perf_counter() - t0) * 1000
-    n_words = feedback._Doc(text).word_count
+    n_words = feedback_text.Doc(text).word_count
     print(f"message: {n_words} words, {len(text)} characters")
     if hasattr(os, "getloadavg"):  # other work on the machine shows up in p95 first
         print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
@@ -92,7 +93,7 @@ def main() -> int:
     report("analyze(), warm", timed(lambda: feedback.analyze(text), args.runs))
 
     def cold() -> None:
-        feedback._syllables.cache_clear()
+        feedback_text.count_syllables.cache_clear()
         feedback.analyze(text)
 
     report("analyze(), syllable cache cleared each run", timed(cold, args.runs))

@@ -15,6 +15,10 @@ import pytest
 
 from mentor_workshop import feedback as fb
 from mentor_workshop.feedback import SIGNAL_NAMES, Level, Signal, Span
+from mentor_workshop.feedback import rules as fb_rules
+from mentor_workshop.feedback.bank import Bank
+from mentor_workshop.feedback.phrases import PhraseError, lead_keys, parse_phrase, seq_regex
+from mentor_workshop.feedback.text import Doc, count_syllables
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "exercises" / "feedback_rules.yaml"
@@ -177,7 +181,7 @@ JARGON = (
      ("notes", 1), ("boxes", 2), ("20", 1), ("2021", 2), ("rhythm", 1)],
 )  # fmt: skip
 def test_syllable_heuristic(word: str, count: int) -> None:
-    assert fb._syllables(word) == count
+    assert count_syllables(word) == count
 
 
 def test_flesch_kincaid_formula() -> None:
@@ -201,7 +205,7 @@ def test_greeting_and_sign_off_lines_do_not_lower_the_grade() -> None:
 
 
 def test_abbreviations_do_not_split_sentences() -> None:
-    doc = fb._Doc("Dear Dr. Lee, I met Ms. Ruiz at the fair. She spoke well.")
+    doc = Doc("Dear Dr. Lee, I met Ms. Ruiz at the fair. She spoke well.")
     assert len(doc.sentences) == 2
 
 
@@ -519,10 +523,10 @@ def test_matching_ignores_case_and_respects_word_boundaries() -> None:
 
 
 def test_phrase_syntax() -> None:
-    vocab = {"n": [fb._parse_phrase("#", None), fb._parse_phrase("twenty", None)]}
+    vocab = {"n": [parse_phrase("#", None), parse_phrase("twenty", None)]}
 
     def rx(phrase: str) -> re.Pattern[str]:
-        body = fb._seq_regex(fb._parse_phrase(phrase, vocab))
+        body = seq_regex(parse_phrase(phrase, vocab))
         return re.compile(rf"(?<![^\W_])(?:{body})(?![^\W_])", re.I)
 
     assert rx("I know [very|so] busy").fullmatch("I know busy")
@@ -548,13 +552,13 @@ def test_phrase_syntax() -> None:
     ],
 )
 def test_phrase_syntax_errors(phrase: str, problem: str) -> None:
-    with pytest.raises(fb._PhraseError, match=re.escape(problem)):
-        fb._parse_phrase(phrase, {"n": []})
+    with pytest.raises(PhraseError, match=re.escape(problem)):
+        parse_phrase(phrase, {"n": []})
 
 
 def test_lead_keys() -> None:
     def keys(phrase: str) -> set:
-        return fb._lead_keys(((fb._parse_phrase(phrase, {}), 0),))
+        return lead_keys(((parse_phrase(phrase, {}), 0),))
 
     assert keys("I just wanted") == {("i", "jus")}
     assert keys("[really] sorry") == {("rea", "sor"), ("sor", None)}
@@ -568,7 +572,7 @@ def test_the_word_index_never_loses_a_match() -> None:
     rules = fb.load_rules()
     texts = [ex["text"] for ex in fb.load_examples()]
     for text in texts:
-        doc = fb._Doc(text)
+        doc = Doc(text)
         for sig in rules.signals.values():
             for bank in sig.banks.values():
                 for b in (bank, bank.exceptions):
@@ -578,7 +582,7 @@ def test_the_word_index_never_loses_a_match() -> None:
                     assert plain.find(text, doc.index) == _brute_force(plain, text, doc)
 
 
-def _brute_force(bank: fb._Bank, text: str, doc: fb._Doc) -> list[tuple[int, int]]:
+def _brute_force(bank: Bank, text: str, doc: Doc) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
     for start, _ in doc.word_spans:
         if found and start < found[-1][1]:
@@ -786,7 +790,7 @@ def test_analysis_follows_an_adapted_exercises_folder(
 ) -> None:
     text = RULES.read_text(encoding="utf-8").replace("good_min: 50 ", "good_min: 5 ")
     (tmp_path / "feedback_rules.yaml").write_text(text, encoding="utf-8")
-    monkeypatch.setattr(fb, "exercises_dir", lambda: tmp_path)
+    monkeypatch.setattr(fb_rules, "exercises_dir", lambda: tmp_path)
     try:
         fb.reload_rules()
         assert signal("Could we meet next week for 20 minutes?", "length").level == "good"
