@@ -12,6 +12,7 @@ zero if anything reaches stderr, so a stray warning here would silently cost a p
 from __future__ import annotations
 
 import html
+import math
 import re
 import warnings
 from collections.abc import Callable
@@ -333,7 +334,7 @@ def check_vulnerability_confidence(journal: Journal) -> list[Criterion]:
                   f"You sorted {correct} of {total} phrases as the workshop's answer key does."
                   if ratio >= content.pass_ratio else
                   f"{correct} of {total} sorted as expected; read the explanations and try again "
-                  f"(aim for {round(content.pass_ratio * total)})."),
+                  f"(aim for {math.ceil(content.pass_ratio * total - 1e-9)})."),
         _crit("revision", bool(revision), "You revised your request.",
               "Edit the copy of your request in the revision box (or press “Save as my "
               "revision” if it already reads well)."),
