@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "mentor_workshop.commands.grading",
     "mentor_workshop.commands.batch",
     "mentor_workshop.commands.report",
+    "mentor_workshop.commands.demo",
 )
 
 
