@@ -158,11 +158,22 @@ def fill_grades(course: Path, exported: Path, graded: Path, sample: Path) -> int
     return filled
 
 
-def run(out: Path, workers: int | None = None, personalize: int = 3) -> Demo:
+def run(
+    out: Path,
+    workers: int | None = None,
+    personalize: int = 3,
+    participants: Sequence[str] | None = None,
+) -> Demo:
+    """Run the pipeline; ``participants`` narrows the cohort (the tests use a few)."""
     demo = Demo(out.resolve(), workers, personalize)
     prepare(demo.out)
     roster = demo.cohort / "roster.csv"
-    ids = [row["id"] for row in csv.DictReader(roster.open(encoding="utf-8-sig"))]
+    lines = roster.read_text(encoding="utf-8-sig").splitlines()
+    if participants is not None:
+        lines = [lines[0], *(ln for ln in lines[1:] if ln.split(",", 1)[0] in participants)]
+        roster = demo.out / "roster.csv"
+        write_text_atomic(roster, "\n".join(lines) + "\n")
+    ids = [row["id"] for row in csv.DictReader(io.StringIO("\n".join(lines)))]
     course = str(demo.course)
 
     demo.step("1. Create the nbgrader course from the roster",
@@ -172,7 +183,6 @@ def run(out: Path, workers: int | None = None, personalize: int = 3) -> Demo:
 
     def personalise() -> None:
         small = demo.out / "roster-first-few.csv"
-        lines = roster.read_text(encoding="utf-8-sig").splitlines()
         write_text_atomic(small, "\n".join(lines[: demo.personalize + 1]) + "\n")
         demo.cli("personalize", "--roster", str(small), "--out",
                  str(demo.out / "personalized"), *demo.workers_args())
