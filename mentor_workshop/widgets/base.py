@@ -32,6 +32,7 @@ STYLE = """
 .mw-exercise { border-left: 4px solid var(--jp-brand-color1, #1976d2); padding: 4px 0 4px 12px;
   margin: 6px 0; max-width: 56rem; }
 .mw-exercise .widget-label { min-width: 14ex; }
+.mw-exercise .jupyter-button.widget-button { width: auto; min-width: 10em; padding: 0 1em; }
 .mw-status { font-size: var(--jp-ui-font-size1, 13px); color: var(--jp-ui-font-color2, #555); }
 .mw-status-error { color: var(--jp-error-color1, #c62828); font-weight: 600; }
 .mw-empty { color: var(--jp-ui-font-color2, #555); font-style: italic; }
@@ -234,6 +235,8 @@ def labelled(widget: w.Widget, label: str, help_text: str = "") -> w.Widget:
     if hasattr(widget, "description") and not widget.description:
         widget.description = label
         widget.style.description_width = "initial"
+    if isinstance(widget, w.IntSlider | w.FloatSlider) and not widget.layout.width:
+        widget.layout.width = "min(100%, 34em)"  # room for the label and a usable track
     parts: list[w.Widget] = [widget]
     if help_text:
         help_widget = w.HTML(f'<div class="mw-help">{esc(help_text)}</div>')
