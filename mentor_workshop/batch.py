@@ -67,6 +67,7 @@ __all__ = [
     "Job",
     "JobResult",
     "LocalExecutor",
+    "SerialExecutor",
     "format_summary",
     "make_executor",
     "print_summary",
@@ -140,6 +141,8 @@ class Job:
         digest = hashlib.sha256()
         digest.update(json.dumps(self.parameters, sort_keys=True, default=str).encode())
         for path in (self.input_path, *self.depends_on):
+            if not path.is_file():  # missing, a folder, or a pipe that would block a read
+                return None
             try:
                 digest.update(path.read_bytes())
             except OSError:
@@ -305,20 +308,18 @@ def _attempt(job: Job) -> _Attempt:
     try:
         job.output_path.parent.mkdir(parents=True, exist_ok=True)
         timer.start()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            papermill.execute_notebook(
-                str(job.input_path),
-                str(job.output_path),
-                parameters=dict(job.parameters),
-                kernel_name="python3",
-                progress_bar=False,
-                start_timeout=min(KERNEL_START_TIMEOUT, job.timeout),
-                execution_timeout=job.cell_timeout,
-                kernel_manager_class=watch.manager_class(),
-                resources=resources,
-                shutdown_kernel="immediate",
-            )
+        papermill.execute_notebook(
+            str(job.input_path),
+            str(job.output_path),
+            parameters=dict(job.parameters),
+            kernel_name="python3",
+            progress_bar=False,
+            start_timeout=min(KERNEL_START_TIMEOUT, job.timeout),
+            execution_timeout=job.cell_timeout,
+            kernel_manager_class=watch.manager_class(),
+            resources=resources,
+            shutdown_kernel="immediate",
+        )
         return _Attempt("ok")
     except PapermillExecutionError as exc:
         return _Attempt(
@@ -446,10 +447,27 @@ class Executor(Protocol):
     def run(self, jobs: Sequence[Job], on_result: Callable[[JobResult], None]) -> None: ...
 
 
+class SerialExecutor:
+    """Jobs one after another in this process: for a single notebook (the cohort report) or
+    where starting worker processes is not worth it. Each job still gets its own kernel."""
+
+    workers = 1
+
+    def describe(self) -> str:
+        return "this process"
+
+    def run(self, jobs: Sequence[Job], on_result: Callable[[JobResult], None]) -> None:
+        for job in jobs:
+            on_result(run_job(job))
+
+
 def _init_worker() -> None:
     """Pool workers live for the whole batch: import papermill once, not once per notebook."""
     # Ctrl-C goes to the whole process group; the parent decides what to stop and reports.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Library deprecation chatter would scroll the progress bar away; errors are in the summary.
+    # (Set here, not per job: catch_warnings is not thread-safe in a threaded Dask worker.)
+    warnings.simplefilter("ignore")
     _quiet_worker()
     import jupyter_client.manager  # noqa: F401
     import nbclient  # noqa: F401
@@ -662,7 +680,15 @@ def _load_manifest(path: Path) -> dict[str, Any]:
 
 def _save_manifest(path: Path, manifest: dict[str, Any]) -> None:
     manifest["updated_at"] = _now()
-    write_text_atomic(path, json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n")
+    text = json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n"
+    try:
+        write_text_atomic(path, text)
+    except OSError as exc:
+        raise UserError(
+            f"The batch record {path} cannot be written ({exc.strerror or exc}). Free some disk "
+            "space or choose another --out folder; finished notebooks are kept and a re-run "
+            "repeats only what is not recorded."
+        ) from None
 
 
 def _plan(jobs: Sequence[Job], manifest: dict[str, Any], rerun_failed: bool
@@ -833,6 +859,9 @@ def format_summary(result: BatchResult, max_ok_rows: int = 30, width: int | None
                 problem = problem[: room - 1] + "…"
             lines.append(f"{name:<{name_w}}  {_SHOWN_STATUS[r.status]:<7}  "
                          f"{_duration(r.duration):>7}  {problem}".rstrip())
+            if r.detail:  # the kernel's own last words, e.g. why it could not start
+                last = _one_line(r.detail.splitlines()[-1], max(width - name_w - 36, 40))
+                lines.append(f"{'':<{name_w}}  {'':<7}  {'':>7}  kernel said: {last}")
         hidden = len(ran) - len(rows)
         if hidden:
             lines.append(f"({hidden} notebooks ran without problems and are not listed.)")

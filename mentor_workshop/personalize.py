@@ -16,6 +16,7 @@ never leak what a release would hide. An nbgrader release folder passes through 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
@@ -40,9 +41,10 @@ __all__ = [
     "participant_version",
     "personalize_jobs",
     "plan_jobs",
-    "remove_proof_run_plans",
+    "snapshot_journals",
     "stage_notebooks",
     "step_notebooks",
+    "tidy_after_proof_run",
 ]
 
 PLAN_STEP = "10_my_plan"
@@ -185,31 +187,36 @@ def personalize_jobs(
     return jobs
 
 
-def remove_proof_run_plans(out_dir: str | os.PathLike[str], ids: Iterable[str], since: float
-                           ) -> int:
-    """Delete the plan files the proof run of ``10_my_plan`` wrote (an empty plan would only
-    confuse a participant who has not started); files older than ``since`` are left alone."""
-    removed = 0
+def snapshot_journals(out_dir: str | os.PathLike[str], ids: Iterable[str]) -> dict[str, bytes]:
+    """Each participant's journal as written before the proof run, to restore it afterwards."""
+    snapshots = {}
     for pid in ids:
-        for name in PLAN_FILES:
-            path = Path(out_dir) / pid / name
-            try:
+        with contextlib.suppress(OSError):
+            snapshots[pid] = (Path(out_dir) / pid / JOURNAL_NAME).read_bytes()
+    return snapshots
+
+
+def tidy_after_proof_run(out_dir: str | os.PathLike[str], snapshots: Mapping[str, bytes],
+                         since: float) -> None:
+    """Undo what executing the notebooks wrote into the folders participants will receive.
+
+    The proof run executes every widget and the plan export, which save answers (a profile
+    with only the name, a set-up check made on the facilitator's machine) and an empty plan.
+    A participant should start from a journal holding only their details, so it is put back
+    as it was, and the plan, backup and lock files made during the run are removed. Files
+    older than ``since`` are left alone.
+    """
+    for pid, before in snapshots.items():
+        folder = Path(out_dir) / pid
+        journal = folder / JOURNAL_NAME
+        with contextlib.suppress(OSError):
+            if journal.read_bytes() != before:
+                write_bytes_atomic(journal, before)
+        for name in (*PLAN_FILES, f"{JOURNAL_NAME}.bak", f"{JOURNAL_NAME}.lock"):
+            path = folder / name
+            with contextlib.suppress(OSError):
                 if path.stat().st_mtime >= since:
                     path.unlink()
-                    removed += 1
-            except OSError:
-                continue
-    return removed
-
-
-def _participant_name(journal: Path) -> str:
-    from mentor_workshop.status import UnreadableJournal, read_journal_data
-
-    try:
-        name = read_journal_data(journal).get("participant", {}).get("name")
-    except UnreadableJournal:
-        return ""
-    return name if isinstance(name, str) else ""
 
 
 def plan_jobs(
@@ -218,27 +225,37 @@ def plan_jobs(
     out_dir: str | os.PathLike[str],
     cell_timeout: float = DEFAULT_CELL_TIMEOUT,
     timeout: float = DEFAULT_JOB_TIMEOUT,
-) -> list[Job]:
+) -> tuple[list[Job], dict[str, str]]:
     """One ``10_my_plan`` job per journal, run on a copy of it in ``out_dir/<id>/``.
 
     The job depends on the original journal, so a re-run redoes exactly the plans whose
-    journal changed since they were made.
+    journal changed since they were made. Journals that cannot be read are not run (a plan
+    from a damaged journal would be empty yet look finished); they come back as
+    ``{id: reason}`` for the caller to report.
     """
+    from mentor_workshop.status import UnreadableJournal, read_journal_data
+
     out = Path(out_dir).absolute()
-    jobs = []
+    jobs, problems = [], {}
     for pid, source in journals.items():
+        try:
+            data = read_journal_data(source)
+        except UnreadableJournal as exc:
+            problems[pid] = f"{source}: {exc}"
+            continue
         folder = out / pid
         copy = folder / JOURNAL_NAME
-        data = source.read_bytes()
+        raw = source.read_bytes()
         try:
-            same = copy.read_bytes() == data
+            same = copy.read_bytes() == raw
         except OSError:
             same = False
         if not same:
-            write_bytes_atomic(copy, data)
+            write_bytes_atomic(copy, raw)
+        name = data.get("participant", {}).get("name")
         params: dict[str, Any] = {
             "participant_id": pid,
-            "participant_name": _participant_name(source),
+            "participant_name": name if isinstance(name, str) else "",
             "journal_path": JOURNAL_NAME,
         }
         if "out_dir" in plan_notebook.parameters:
@@ -247,7 +264,7 @@ def plan_jobs(
                         cwd=folder, name=pid, cell_timeout=cell_timeout, timeout=timeout,
                         depends_on=(source.absolute(),),
                         expect=(folder / "my_plan.html", folder / "my_plan.md")))
-    return jobs
+    return jobs, problems
 
 
 def batch_start() -> float:

@@ -11,7 +11,9 @@ Journals are found in the layouts the kit produces or meets:
   (the most recently saved copy wins when there are several);
 * one folder per participant: ``<DIR>/<id>/journal.json`` (personalised notebooks, plans, a
   folder of collected work);
-* one file per participant: ``<DIR>/<id>.json`` (the sample cohort's journals).
+* one file per participant: ``<DIR>/<id>.json``, or in ``<DIR>/journals/`` (the sample
+  cohort's journals);
+* one participant's own folder holding ``journal.json``.
 """
 
 from __future__ import annotations
@@ -81,9 +83,15 @@ def read_journal_data(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def _looks_like_journal(path: Path) -> bool:
+    """A ``<id>.json`` beside others is a journal unless it is some other well-formed JSON (a
+    batch manifest, an export); a file that does not parse is kept, to be reported damaged."""
     try:
         read_journal_data(path)
     except UnreadableJournal:
+        try:
+            json.loads(path.read_bytes().decode("utf-8-sig"))
+        except (OSError, ValueError):
+            return True
         return False
     return True
 
@@ -134,10 +142,17 @@ def find_journals(root: str | os.PathLike[str]) -> dict[str, Path]:
                 found.setdefault(participant.name, []).append(journal)
         for file in sorted(folder.glob("*.json")):
             pid = file.stem
-            if pid in found or not safe_id(pid) or not file.is_file():
+            if pid in found or file.name == JOURNAL_NAME or not safe_id(pid):
+                continue
+            if not file.is_file():
                 continue
             if _looks_like_journal(file):
                 found[pid] = [file]
+    if not found and not nbgrader:
+        if (folder / "journals").is_dir():  # e.g. exercises/sample_cohort
+            return find_journals(folder / "journals")
+        if (folder / JOURNAL_NAME).is_file() and safe_id(folder.name):  # one participant
+            found[folder.name] = [folder / JOURNAL_NAME]
     return {pid: _newest(paths) for pid, paths in sorted(found.items())}
 
 
@@ -145,7 +160,7 @@ def no_journals_message(root: str | os.PathLike[str]) -> str:
     return (
         f"No participant journals were found in {root}. Looked for an nbgrader course "
         "(submitted/<id>/<assignment>/journal.json or autograded/...), participant folders "
-        "(<id>/journal.json) and journal files (<id>.json)."
+        "(<id>/journal.json) and journal files (<id>.json or journals/<id>.json)."
     )
 
 
@@ -261,6 +276,9 @@ def format_status(rows: Sequence[ParticipantStatus], steps: Sequence[str]) -> st
         f"{sum(1 for r in readable if r.steps[i].state == 'done'):>2}" for i in range(len(steps))
     )
     lines += ["-" * len(head), f"{'done by':<{id_w + name_w + 2}}  {totals}"]
-    legend = ", ".join(f"{SYMBOLS[k]} {WORDS[k]}" for k in ("done", "started", "not_started"))
-    lines += ["", f"{legend}. {len(rows)} participant{'s' if len(rows) != 1 else ''}."]
+    shown = ["done", "started", "not_started"]
+    if any(s.state == "error" for r in readable for s in r.steps):
+        shown.append("error")
+    legend = "   ".join(f"{SYMBOLS[k]} {WORDS[k]}" for k in shown)
+    lines += ["", f"{legend}   ({len(rows)} participant{'s' if len(rows) != 1 else ''})"]
     return "\n".join(lines)

@@ -133,15 +133,18 @@ def personalize_command(args: argparse.Namespace) -> int:
     notebooks = _notebooks(args)
     out = _out_dir(args.out)
     staged = pz.stage_notebooks(notebooks, out)
+    since = pz.batch_start()
     jobs = pz.personalize_jobs(participants, staged, out, args.date,
                                cell_timeout=args.timeout, timeout=args.job_timeout)
+    journals = pz.snapshot_journals(out, (p.id for p in participants))
     executor = _executor(args)
     print(f"Personalising {len(staged)} notebooks for {len(participants)} participants "
           f"({len(jobs)} runs) on {executor.describe()}.", file=sys.stderr)
-    since = pz.batch_start()
-    result = run_batch(jobs, executor, out / pz.PERSONALIZE_MANIFEST, args.rerun_failed,
-                       description="personalise")
-    pz.remove_proof_run_plans(out, (p.id for p in participants), since)
+    try:
+        result = run_batch(jobs, executor, out / pz.PERSONALIZE_MANIFEST, args.rerun_failed,
+                           description="personalise")
+    finally:
+        pz.tidy_after_proof_run(out, journals, since)
     print_summary(result)
     if result.ok:
         print(f"Each participant's notebooks and journal are in {out}/<id>/ — hand out or "
@@ -163,8 +166,8 @@ def plans_command(args: argparse.Namespace) -> int:
         raise UserError(f"{pz.PLAN_STEP}.ipynb is missing from {folder}.")
     out = _out_dir(args.out)
     (staged,) = pz.stage_notebooks([notebooks[pz.PLAN_STEP]], out)
-    jobs = pz.plan_jobs(journals, staged, out, cell_timeout=args.timeout,
-                        timeout=args.job_timeout)
+    jobs, unreadable = pz.plan_jobs(journals, staged, out, cell_timeout=args.timeout,
+                                    timeout=args.job_timeout)
     executor = _executor(args)
     print(f"Making {len(jobs)} plans on {executor.describe()}.", file=sys.stderr)
     result = run_batch(jobs, executor, out / pz.PLANS_MANIFEST, args.rerun_failed,
@@ -174,6 +177,11 @@ def plans_command(args: argparse.Namespace) -> int:
     if made:
         print(f"{len(made)} plans are in {out}/<id>/my_plan.html (also .md, and .ics when "
               "the plan has dates).")
+    # A damaged journal is the participant's data, not a failed run: re-running cannot fix it,
+    # so it is reported (as status and the report do) without failing the whole command.
+    for pid, reason in unreadable.items():
+        print(f"No plan for {pid}: the journal cannot be read ({reason}). Ask them for a "
+              "good copy, or restore journal.json.bak beside it.", file=sys.stderr)
     return result.exit_code
 
 

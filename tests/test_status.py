@@ -1,0 +1,123 @@
+"""``status``: finding journals in every layout, reading them without changing them, the table."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mentor_workshop.cli import main
+from mentor_workshop.journal import Journal
+from mentor_workshop.status import (
+    ParticipantStatus,
+    StepState,
+    cohort_status,
+    find_journals,
+    format_status,
+    step_ids,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "exercises" / "sample_cohort"
+
+
+def journal(path: Path, name: str = "", **answers: object) -> Path:
+    j = Journal(path)
+    j.set_participant(id=path.parent.name, name=name or None)
+    for key, value in answers.items():
+        j.save(key, value)
+    return path
+
+
+def test_nbgrader_course_layout_newest_copy_wins(tmp_path: Path) -> None:
+    old = journal(tmp_path / "submitted" / "p01" / "mentor_workshop" / "journal.json")
+    new = journal(tmp_path / "autograded" / "p01" / "mentor_workshop" / "journal.json")
+    os.utime(old, (1_000_000, 1_000_000))
+    only = journal(tmp_path / "submitted" / "p02" / "session2" / "journal.json")
+    journal(tmp_path / "source" / "mentor_workshop" / "journal.json")  # not a participant
+    journal(tmp_path / "submitted" / ".hidden" / "a" / "journal.json")  # not a safe id
+    assert find_journals(tmp_path) == {"p01": new, "p02": only}
+
+
+def test_folder_and_file_layouts(tmp_path: Path) -> None:
+    folders = tmp_path / "folders"
+    a = journal(folders / "p01" / "journal.json")
+    journal(folders / ".notebooks" / "journal.json")
+    (folders / "plans-manifest.json").write_text('{"format": "x", "jobs": {}}')
+    (folders / "notes").mkdir()
+    files = tmp_path / "files"
+    files.mkdir()
+    b = shutil.copy(SAMPLE / "journals" / "p02.json", files / "p02.json")
+    (files / "bad id.json").write_text("{}")
+    assert find_journals(folders) == {"p01": a}
+    assert find_journals(files) == {"p02": Path(b)}
+    assert list(find_journals(SAMPLE)) == [f"p{i:02d}" for i in range(1, 13)]
+    assert find_journals(folders / "p01") == {"p01": a}  # one participant's own folder
+
+
+def test_states_follow_the_checks_and_nothing_is_written(tmp_path: Path) -> None:
+    folder = tmp_path / "room"
+    folder.mkdir()
+    for pid in ("p01", "p04", "p12"):  # strong, minimal, empty (see the sample README)
+        shutil.copy(SAMPLE / "journals" / f"{pid}.json", folder / f"{pid}.json")
+    (folder / "p99.json").write_text('{"schema_version": 1, "answers": {"x": ')  # cut short
+    (folder / "p98").mkdir()
+    (folder / "p98" / "journal.json").write_text('["not", "a", "journal"]')
+    (folder / "p97.json").write_text('{"format": "a manifest", "jobs": {}}')  # not a journal
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    steps = step_ids()
+    rows = {r.id: r for r in cohort_status(find_journals(folder), steps)}
+    assert set(rows) == {"p01", "p04", "p12", "p98", "p99"}
+    assert rows["p01"].done == len(steps) and rows["p01"].next_step is None
+    assert rows["p01"].name == "Amara Okafor"
+    assert rows["p12"].done == 0
+    assert {s.state for s in rows["p12"].steps} <= {"not_started", "started"}
+    assert rows["p12"].steps[0].state == "not_started"
+    p04 = {s.step_id: s.state for s in rows["p04"].steps}
+    assert p04["00_welcome"] == "done" and p04["01_shortlist"] == "started"
+    assert p04["05_vulnerability_confidence"] == "not_started"
+    assert "not a workshop journal" in rows["p98"].problem
+    assert "not valid JSON" in rows["p99"].problem
+
+    after = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    assert after == before  # nothing moved aside, nothing rewritten
+
+
+def test_table_shows_symbols_words_and_totals() -> None:
+    steps = ["00_welcome", "01_shortlist", "02_assumptions"]
+    rows = [
+        ParticipantStatus("p01", "Amara Okafor", Path("a"), (
+            StepState(steps[0], "done", 1), StepState(steps[1], "started", 0.5),
+            StepState(steps[2], "not_started"))),
+        ParticipantStatus("p02", "Mateo", Path("b"), tuple(
+            StepState(s, "done", 1) for s in steps)),
+        ParticipantStatus("p03", "p03", Path("c"), problem="journal unreadable: it is not JSON"),
+    ]
+    text = format_status(rows, steps)
+    lines = text.splitlines()
+    assert lines[0].split()[:5] == ["id", "name", "00", "01", "02"]
+    amara = next(line for line in lines if line.startswith("p01"))
+    assert "✔  ✘  ·" in amara and "1/3" in amara and "working on 01_shortlist" in amara
+    assert "all steps done" in next(line for line in lines if line.startswith("p02"))
+    assert "journal unreadable" in text
+    assert lines[-3].split() == ["done", "by", "2", "1", "1"]
+    assert "✔ done" in text and "✘ started, not complete" in text and "· not started" in text
+
+
+def test_status_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["status", str(SAMPLE / "journals")]) == 0
+    out = capsys.readouterr().out
+    assert "Siobhán O'Rourke" in out and "next: 00_welcome" in out
+    assert "(12 participants)" in out
+    assert main(["status", str(tmp_path)]) == 2
+    assert "No participant journals were found" in capsys.readouterr().err
+    assert main(["status", str(tmp_path / "missing")]) == 2
+
+
+def test_sample_journals_are_journals() -> None:
+    for path in (SAMPLE / "journals").glob("*.json"):
+        assert json.loads(path.read_text(encoding="utf-8"))["schema_version"] == 1
