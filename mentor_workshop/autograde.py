@@ -69,6 +69,8 @@ KERNEL_DIED = "KernelDied"
 #: Where workers and kernels write their logs, in the course folder (overwritten each run).
 LOG_NAME = ".mentor_workshop_autograde.log"
 TIMEOUT_ENAME = "CellTimeoutError"
+#: A kernel that dies before running any cell is started again this many times in all.
+START_ATTEMPTS = 3
 
 
 def default_workers() -> int:
@@ -195,6 +197,9 @@ def _pipelines(config: Config) -> tuple[list[Any], list[Any], list[Any]]:
         (i for i, p in enumerate(grading) if isinstance(p, type) and issubclass(p, SaveAutoGrades)),
         len(grading),
     )
+    from nbgrader.preprocessors import OverwriteCells
+
+    sanitize = [_robust_overwrite_class() if p is OverwriteCells else p for p in sanitize]
     worker = [_guarded_execute_class() if p is Execute else p for p in grading[:split]]
     return sanitize, worker, grading[split:]
 
@@ -212,6 +217,63 @@ def _exporter(config: Config, preprocessors: Iterable[Any]) -> Any:
     return exporter
 
 
+_ROBUST: type | None = None
+
+
+def _robust_overwrite_class() -> type:
+    """nbgrader's ``OverwriteCells``, plus: a deleted cell is put back even where nbgrader fails.
+
+    nbgrader puts a deleted grade cell back after the source cell before it, but only finds
+    that neighbour if it is a graded or answer cell; in the kit every reflection follows a
+    locked prompt cell, so deleting a reflection made nbgrader fail the whole participant
+    (KeyError, jupyter/nbgrader#1682). nbgrader's own method runs first, so wherever it works
+    the notebook is exactly what nbgrader makes; only where it fails do we place the cell after
+    the nearest earlier source cell still present.
+    """
+    global _ROBUST
+    if _ROBUST is not None:
+        return _ROBUST
+    import copy
+
+    from nbgrader.preprocessors import OverwriteCells
+
+    class RobustOverwriteCells(OverwriteCells):
+        def add_missing_grade_cells(self, nb: Any, resources: Any) -> Any:
+            snapshot = copy.deepcopy(nb)
+            try:
+                return super().add_missing_grade_cells(nb, resources)
+            except (KeyError, ValueError, IndexError):
+                resources.setdefault("mentor_workshop", {})["replaced_cells"] = True
+                return self._put_back(snapshot, resources)
+
+        def _put_back(self, nb: Any, resources: Any) -> Any:
+            source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
+            source_cells = list(source_nb.source_cells)
+            order = [cell.name for cell in source_cells]
+            graded = {cell.name: cell for cell in source_nb.grade_cells}
+            solutions = {cell.name for cell in source_nb.solution_cells}
+            for position, name in enumerate(order):
+                if name not in graded:
+                    continue
+                present = {
+                    cell.metadata["nbgrader"]["grade_id"]: index
+                    for index, cell in enumerate(nb.cells)
+                    if cell.metadata.get("nbgrader", {}).get("grade_id")
+                }
+                if name in present:
+                    continue
+                self.log.warning("Missing grade cell %s encountered, adding to notebook", name)
+                cell = self.missing_cell_transform(source_cells[position], graded[name].max_score,
+                                                   is_solution=name in solutions)
+                where = next((present[prev] + 1 for prev in reversed(order[:position])
+                              if prev in present), 0)
+                nb.cells.insert(where, cell)
+            return nb, resources
+
+    _ROBUST = RobustOverwriteCells
+    return RobustOverwriteCells
+
+
 _GUARDED: type | None = None
 
 
@@ -220,41 +282,262 @@ def _guarded_execute_class() -> type:
     global _GUARDED
     if _GUARDED is not None:
         return _GUARDED
+    import copy
+
     from nbclient.exceptions import DeadKernelError
     from nbformat import NotebookNode
     from nbgrader import utils
     from nbgrader.preprocessors import Execute
 
     class GuardedExecute(Execute):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            if _worker_state.get("zygote") is not None:
+                kwargs["kernel_manager_class"] = _forking_manager_class()
+            super().__init__(*args, **kwargs)
+
         def preprocess(self, nb: Any, resources: Any = None, km: Any = None) -> Any:
-            self._mw_last = -1
-            try:
-                return super().preprocess(nb, resources, km)
-            except (DeadKernelError, RuntimeError, TimeoutError) as exc:
-                # nbclient executes ``nb`` in place: the cells before the crash keep their output
-                reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-                for index, cell in enumerate(nb.cells):
-                    if index <= self._mw_last or cell.cell_type != "code":
+            for attempt in range(1, START_ATTEMPTS + 1):
+                self._mw_last = -1
+                self._mw_started = False
+                fallback = copy.deepcopy(nb)
+                try:
+                    return super().preprocess(nb, resources, km)
+                except (DeadKernelError, RuntimeError, TimeoutError) as exc:
+                    if not self._mw_started and attempt < START_ATTEMPTS:
+                        # the kernel failed to start (a busy machine): not the participant's
+                        # doing, so start another one
+                        nb = fallback
                         continue
-                    first = index == self._mw_last + 1
-                    if first or (utils.is_grade(cell) and not utils.is_solution(cell)):
-                        where = "while running this cell" if first else "before this cell ran"
-                        error = NotebookNode(
-                            output_type="error", ename=KERNEL_DIED,
-                            evalue=f"the kernel stopped {where}",
-                            traceback=[f"{KERNEL_DIED}: {reason}"],
-                        )
-                        cell.outputs = [*cell.get("outputs", []), error]
-                resources.setdefault("mentor_workshop", {})["crashed"] = reason
-                return nb, resources
+                    return self._mw_crashed(nb, resources, exc)
+            raise AssertionError("unreachable")  # pragma: no cover
+
+        def _mw_crashed(self, nb: Any, resources: Any, exc: BaseException) -> Any:
+            # nbclient executes ``nb`` in place: the cells before the crash keep their output
+            reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            for index, cell in enumerate(nb.cells):
+                if index <= self._mw_last or cell.cell_type != "code":
+                    continue
+                first = index == self._mw_last + 1
+                if first or (utils.is_grade(cell) and not utils.is_solution(cell)):
+                    where = "while running this cell" if first else "before this cell ran"
+                    error = NotebookNode(
+                        output_type="error", ename=KERNEL_DIED,
+                        evalue=f"the kernel stopped {where}",
+                        traceback=[f"{KERNEL_DIED}: {reason}"],
+                    )
+                    cell.outputs = [*cell.get("outputs", []), error]
+            resources.setdefault("mentor_workshop", {})["crashed"] = reason
+            return nb, resources
 
         def preprocess_cell(self, cell: Any, resources: Any, index: int) -> Any:
+            self._mw_started = True
             result = super().preprocess_cell(cell, resources, index)
             self._mw_last = index
             return result
 
     _GUARDED = GuardedExecute
     return GuardedExecute
+
+
+# -------------------------------------------------------------------- pre-warmed kernels
+#
+# Most of a notebook's grading time is its kernel: starting Python and ipykernel, then importing
+# the kit and ipywidgets in the first cell. Each worker therefore keeps a "zygote": a process
+# that has imported all that once and forks a new kernel for every notebook. Each notebook still
+# gets its own fresh kernel process (new namespace, new sockets, nothing from other notebooks);
+# only the imports are done in advance. The fork happens before any thread, socket or event loop
+# exists, and a kernel that cannot be forked is started the ordinary way.
+
+#: Imported once by the zygote; a module that fails to import is simply not pre-loaded.
+PRELOAD = (
+    "ipykernel.kernelapp",
+    "ipywidgets",
+    "mentor_workshop",
+    "mentor_workshop.widgets",
+    "mentor_workshop.checks",
+    "mentor_workshop.notebook_parts",
+)
+
+
+def _zygote_main() -> None:
+    """The zygote process: pre-import, then fork one kernel per request (JSON lines on stdin)."""
+    import importlib
+    import signal
+
+    replies = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # anything an import prints goes to the log, not into the protocol
+    for name in PRELOAD:
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
+    with contextlib.suppress(Exception):
+        from mentor_workshop import curriculum
+
+        curriculum.load()
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped automatically
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the worker's to handle
+    replies.write(json.dumps({"ready": os.getpid()}) + "\n")
+    for line in sys.stdin:
+        request = json.loads(line)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                replies.close()
+                _become_kernel(request)
+            finally:
+                os._exit(1)
+        replies.write(json.dumps({"pid": pid}) + "\n")
+
+
+def _become_kernel(request: dict[str, Any]) -> None:
+    """In the forked child: look exactly like ``python -m ipykernel_launcher ARGS``."""
+    import signal
+
+    os.setsid()  # its own process group, as jupyter_client starts kernels
+    for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGPIPE):
+        signal.signal(signum, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.environ["JPY_PARENT_PID"] = str(os.getppid())
+    import ipykernel_launcher
+    from ipykernel.kernelapp import IPKernelApp
+
+    sys.argv = [ipykernel_launcher.__file__, *request["args"]]
+    if sys.path and sys.path[0] == "":
+        del sys.path[0]
+    app = IPKernelApp.instance()
+    app.initialize()
+    # Modules that look for a running kernel when imported did so in the zygote, where there
+    # was none; ipywidgets registers its comm targets then, so do it now the kernel exists.
+    widgets = sys.modules.get("ipywidgets")
+    if widgets is not None and hasattr(widgets, "_handle_ipython"):
+        with contextlib.suppress(Exception):
+            widgets._handle_ipython()
+    app.start()
+    os._exit(0)
+
+
+class _Zygote:
+    """The worker's handle on its zygote process."""
+
+    def __init__(self) -> None:
+        import subprocess
+
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from mentor_workshop.autograde import _zygote_main; "
+                                   "_zygote_main()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+        )
+        self.ready = False
+
+    def fork(self, args: list[str], env: dict[str, str], cwd: str) -> int:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        if not self.ready:
+            json.loads(self.proc.stdout.readline())["ready"]
+            self.ready = True
+        self.proc.stdin.write(json.dumps({"args": args, "env": dict(env), "cwd": cwd}) + "\n")
+        self.proc.stdin.flush()
+        return int(json.loads(self.proc.stdout.readline())["pid"])
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+
+
+class _ForkedProcess:
+    """What jupyter_client needs of a ``Popen`` for a kernel that is not our own child."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+        self.stdin = self.stdout = self.stderr = None
+        try:
+            self._fd: int | None = os.pidfd_open(pid)  # immune to pid reuse
+        except (AttributeError, OSError):
+            self._fd = None
+
+    def poll(self) -> int | None:
+        if self.returncode is not None:
+            return self.returncode
+        if self._fd is not None:
+            import select
+
+            alive = not select.select([self._fd], [], [], 0)[0]
+        else:
+            try:
+                os.kill(self.pid, 0)
+                alive = True
+            except ProcessLookupError:
+                alive = False
+        if not alive:
+            self.returncode = 0
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                import subprocess
+
+                raise subprocess.TimeoutExpired(str(self.pid), timeout or 0)
+            time.sleep(0.02)
+        return self.returncode or 0
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        import signal
+
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        import signal
+
+        self.send_signal(signal.SIGTERM)
+
+
+_FORKING: type | None = None
+
+
+def _forking_manager_class() -> type:
+    """An ``AsyncKernelManager`` that gets its python kernels from the worker's zygote."""
+    global _FORKING
+    if _FORKING is not None:
+        return _FORKING
+    from jupyter_client.manager import AsyncKernelManager
+
+    class ForkingKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            zygote = _worker_state.get("zygote")
+            native = kernel_cmd[:3] == [sys.executable, "-m", "ipykernel_launcher"]
+            if zygote is not None and native and self.provisioner is not None:
+                try:
+                    pid = zygote.fork(kernel_cmd[3:], kw.get("env") or dict(os.environ),
+                                      str(kw.get("cwd") or os.getcwd()))
+                except Exception:
+                    _worker_state["zygote"] = None  # broken: start kernels the usual way
+                    zygote.close()
+                else:
+                    provisioner = self.provisioner
+                    provisioner.process = _ForkedProcess(pid)
+                    provisioner.pid = provisioner.pgid = pid
+                    provisioner.cwd = kw.get("cwd")
+                    self._reconcile_connection_info(provisioner.connection_info)
+                    return
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    _FORKING = ForkingKernelManager
+    return ForkingKernelManager
 
 
 # ------------------------------------------------------------------------------- jobs
@@ -285,8 +568,9 @@ class _Executed:
 _worker_state: dict[str, Any] = {}
 
 
-def _init_worker(root: str, overrides: dict[str, dict[str, Any]], ticks: Any) -> None:
-    """Runs once per worker process: load the course config, quiet the logs."""
+def _init_worker(root: str, overrides: dict[str, dict[str, Any]], ticks: Any,
+                 prewarm: bool = True) -> None:
+    """Runs once per worker process: load the course config, quiet the logs, start the zygote."""
     from mentor_workshop.course import load_config
 
     config = load_config(root)
@@ -304,6 +588,13 @@ def _init_worker(root: str, overrides: dict[str, dict[str, Any]], ticks: Any) ->
         os.dup2(fd, 1)
         os.dup2(fd, 2)
         os.close(fd)
+    if prewarm and sys.platform.startswith("linux"):  # forking a process is safe there
+        with contextlib.suppress(OSError):
+            zygote = _Zygote()
+            _worker_state["zygote"] = zygote
+            import atexit
+
+            atexit.register(zygote.close)
 
 
 def _quiet_warnings() -> None:
@@ -707,9 +998,11 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")  # pragma: no cover - macOS/Windows
 
 
-def _pool(workers: int, root: str, overrides: dict[str, Any], ticks: Any) -> ProcessPoolExecutor:
+def _pool(workers: int, root: str, overrides: dict[str, Any], ticks: Any, prewarm: bool
+          ) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
-                               initializer=_init_worker, initargs=(root, overrides, ticks))
+                               initializer=_init_worker,
+                               initargs=(root, overrides, ticks, prewarm))
 
 
 def autograde(
@@ -721,13 +1014,16 @@ def autograde(
     timeout: int | None = None,
     force: bool = False,
     progress: bool = True,
+    prewarm: bool = True,
     on_result: Callable[[ParticipantOutcome], None] | None = None,
 ) -> AutogradeReport:
     """Autograde submissions in parallel into the course's gradebook.
 
     Like ``nbgrader autograde``, a submission already graded is skipped unless it was handed in
     again; ``force`` re-grades everything and naming ``participants`` re-grades just them.
-    ``timeout`` overrides the course's per-cell limit (``Execute.timeout``).
+    ``timeout`` overrides the course's per-cell limit (``Execute.timeout``). ``prewarm`` forks
+    each notebook's fresh kernel from a process that has the kit imported already (Linux only);
+    turn it off to start every kernel from scratch as nbgrader does.
     """
     from nbgrader.api import Gradebook
     from tqdm import tqdm
@@ -772,7 +1068,8 @@ def autograde(
         reader = threading.Thread(target=_drain, args=(ticks, bar, stop), daemon=True)
         reader.start()
     try:
-        _dispatch(parent, todo, workers, str(course.root), overrides, ticks, report, on_result)
+        _dispatch(parent, todo, workers, str(course.root), overrides, ticks, report, on_result,
+                  prewarm)
     finally:
         stop.set()
         if reader is not None:
@@ -800,13 +1097,13 @@ def _drain(ticks: Any, bar: Any, stop: threading.Event) -> None:
 def _dispatch(
     parent: _Parent, todo: list[tuple[str, str]], workers: int, root: str,
     overrides: dict[str, Any], ticks: Any, report: AutogradeReport,
-    on_result: Callable[[ParticipantOutcome], None] | None,
+    on_result: Callable[[ParticipantOutcome], None] | None, prewarm: bool,
 ) -> None:
     """Keep every worker busy; prepare the next submission while the others run."""
     pending = list(reversed(todo))
     running: dict[Future, tuple[_Job, ParticipantOutcome]] = {}
     retried: set[str] = set()
-    pool = _pool(workers, root, overrides, ticks)
+    pool = _pool(workers, root, overrides, ticks, prewarm)
     try:
         while pending or running:
             while pending and len(running) < workers + 1:
@@ -829,7 +1126,7 @@ def _dispatch(
                 except BrokenProcessPool:
                     # a worker process itself died: start a new pool and retry once
                     pool.shutdown(wait=False, cancel_futures=True)
-                    pool = _pool(workers, root, overrides, ticks)
+                    pool = _pool(workers, root, overrides, ticks, prewarm)
                     for other_job, other in list(running.values()):
                         pending.append((other_job.assignment, other_job.student))
                         other.notes.clear()

@@ -87,6 +87,8 @@ IGNORED_FILES = [
 #: Limits on a submitted zip: a workshop submission is a few hundred kilobytes.
 MAX_ZIP_MEMBERS = 2000
 MAX_ZIP_BYTES = 200 * 1024 * 1024
+#: Seconds one cell may run while grading, unless the course says otherwise (nbgrader's default).
+DEFAULT_TIMEOUT = 30
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 log = logging.getLogger(__name__)
@@ -353,9 +355,11 @@ def init_course(
     course_id: str | None = None,
     assignment: str = DEFAULT_ASSIGNMENT,
     notebooks: Sequence[str | os.PathLike[str]] | str | os.PathLike[str] | None = None,
-    timeout: int = 30,
+    timeout: int | None = None,
 ) -> InitReport:
     """Create or update an nbgrader course for the workshop; grades are never touched.
+
+    ``timeout`` is the per-cell limit while grading (default: keep the course's, else 30 s).
 
     ``notebooks`` is the folder of step notebooks (default: the kit's) or a list of notebook
     files, which lets tests and two-session workshops build smaller assignments.
@@ -385,8 +389,11 @@ def init_course(
     config_path = root / CONFIG_FILENAME
     existing = config_path.read_text(encoding="utf-8") if config_path.is_file() else None
     current_id = ""
+    current_timeout = DEFAULT_TIMEOUT
     if existing is not None:
-        current_id = str(_get(load_config(root), "CourseDirectory", "course_id", ""))
+        current = load_config(root)
+        current_id = str(_get(current, "CourseDirectory", "course_id", ""))
+        current_timeout = int(_get(current, "Execute", "timeout", DEFAULT_TIMEOUT))
     if existing is not None and current_id and course_id and course_id != current_id:
         raise UserError(
             f"This course's id is {current_id!r} (in {config_path}); the gradebook and the "
@@ -395,7 +402,8 @@ def init_course(
         )
     chosen_id = course_id or current_id or _default_course_id(root)
     if existing is None or existing.startswith(CONFIG_MARKER):
-        write_text_atomic(config_path, _config_text(chosen_id, assignment, timeout))
+        chosen_timeout = timeout if timeout is not None else current_timeout
+        write_text_atomic(config_path, _config_text(chosen_id, assignment, chosen_timeout))
         report.config_written = True
     config = load_config(root)
     report.course_id = str(_get(config, "CourseDirectory", "course_id", "")) or chosen_id
@@ -808,7 +816,8 @@ def _collect_exchange(
         if pid.casefold() not in known:
             report.lines.append(CollectLine(
                 "exchange", pid, "unknown",
-                "not in the gradebook; add them to the roster and run init before autograde"))
+                f"not in the gradebook (nbgrader copied it to submitted/{pid}); add them to the "
+                "roster and run init, or delete that folder, before autograde"))
         elif before.get(pid) != after[pid]:
             report.lines.append(CollectLine("exchange", pid,
                                             "updated" if pid in before else "collected"))
@@ -849,8 +858,8 @@ def _collect_one(
                 continue
         files[rel] = data
     notebooks = [r for r in files if r.endswith(".ipynb") and "/" not in r]
-    if not notebooks:
-        raise _Unusable("; ".join(warnings) or "no readable notebook in it")
+    if not [n for n in notebooks if not expected or n in expected]:
+        raise _Unusable("; ".join(warnings) or "no readable workshop notebook in it")
     missing = sorted(expected - set(notebooks)) if expected else []
     if missing:
         warnings.append(f"missing {len(missing)} notebook(s): {', '.join(missing)} (score 0)")

@@ -610,7 +610,13 @@ class GraderState:
         self.levels: dict[str, int] = {}
         self.comment = ""
         self.message = ""
+        self.index = self._first_open()
         self._load()
+
+    def _first_open(self) -> int:
+        """Where a session starts: the first answer that still needs a grade."""
+        answers = self.answers
+        return next((i for i, a in enumerate(answers) if not a.graded and not a.blank), 0)
 
     @property
     def question(self) -> Question:
@@ -640,7 +646,7 @@ class GraderState:
     def choose_question(self, index: int) -> None:
         self.save_if_complete()
         self.question_index = index
-        self.index = 0
+        self.index = self._first_open()
         self._load()
 
     def move(self, step: int) -> None:

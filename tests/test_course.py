@@ -6,9 +6,11 @@ test_grading.py import them too.
 
 from __future__ import annotations
 
-import copy
+import contextlib
+import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,7 +20,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell
 
 from mentor_workshop import course as mw_course
 from mentor_workshop.errors import UserError
@@ -156,6 +157,16 @@ def run_cli(args: list[str], env: dict | None = None, check: bool = True
     return result
 
 
+def cli(args: list[str]) -> subprocess.CompletedProcess:
+    """The command's own entry point, in this process (much faster than a new interpreter)."""
+    from mentor_workshop.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(args)
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+
+
 Edit = Callable[[str, nbformat.NotebookNode], None]
 
 
@@ -171,7 +182,7 @@ def make_submission(course: Path, folder: Path, *, answers: dict | None = None,
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
-            if reflection is not None and grade_id.startswith("reflection_"):
+            if reflection is not None and re.fullmatch(r"reflection_\d+", grade_id):
                 cell.source = reflection
         if edit is not None:
             edit(path.stem, nb)
@@ -239,6 +250,8 @@ def test_init_creates_a_course_nbgrader_can_use(graded: Path) -> None:
 
 
 def test_init_again_updates_and_keeps_grades(graded: Path, tmp_path: Path) -> None:
+    shutil.copytree(graded, tmp_path / "c")
+    graded = tmp_path / "c"
     course = mw_course.open_course(graded)
     with course.gradebook() as gb:
         grade = gb.find_grade("reflection_00", "00_welcome", ASSIGNMENT, "p01")
@@ -248,11 +261,10 @@ def test_init_again_updates_and_keeps_grades(graded: Path, tmp_path: Path) -> No
     roster.write_text(ROSTER.read_text() + "p99,New Person,new.person@example.org,,\n")
     report = mw_course.init_course(graded, roster, notebooks=[NOTEBOOKS / "00_welcome.ipynb"])
     assert report.participants_added == ["p99"]
+    assert mw_course.load_config(graded).Execute.timeout == 3  # the facilitator's setting stays
     assert not report.notebooks_added and not report.notebooks_updated
     with course.gradebook() as gb:
         assert gb.find_grade("reflection_00", "00_welcome", ASSIGNMENT, "p01").manual_score == 5.0
-        gb.find_grade("reflection_00", "00_welcome", ASSIGNMENT, "p01").manual_score = None
-        gb.db.commit()
 
 
 def test_init_reports_every_roster_problem(tmp_path: Path) -> None:
@@ -367,6 +379,23 @@ def test_collect_reports_each_problem_and_collects_the_rest(graded: Path, tmp_pa
     assert {ln.participant for ln in again.lines if ln.status == "updated"} >= {"p04", "p05"}
 
 
+def test_collect_from_an_nbgrader_exchange(graded: Path, tmp_path: Path) -> None:
+    course_dir = tmp_path / "c"
+    shutil.copytree(graded, course_dir)
+    course_id = mw_course.open_course(course_dir).course_id
+    inbound = tmp_path / "exchange" / course_id / "inbound"
+    stamp = "2027-03-01 10:00:00.000000 UTC"
+    for pid in ("p04", "zz9"):
+        make_submission(course_dir, inbound / f"{pid}+{ASSIGNMENT}+{stamp}+x1",
+                        answers=partial_answers())
+        (inbound / f"{pid}+{ASSIGNMENT}+{stamp}+x1" / "timestamp.txt").write_text(stamp)
+    report = mw_course.collect(course_dir, tmp_path / "exchange")
+    assert report.collected == ["p04"]
+    assert [(ln.participant, ln.status) for ln in report.lines if not ln.ok] == [
+        ("zz9", "unknown")]
+    assert (course_dir / "submitted" / "p04" / ASSIGNMENT / "journal.json").is_file()
+
+
 # --------------------------------------------------------------------- feedback and export
 
 
@@ -389,7 +418,7 @@ def test_export_writes_one_row_per_participant(graded: Path, tmp_path: Path) -> 
     import csv
 
     out = tmp_path / "grades.csv"
-    result = run_cli(["export", str(graded), str(out)])
+    result = cli(["export", str(graded), str(out)])
     assert "Wrote 12 participants" in result.stdout
     rows = {r["participant_id"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
     assert rows["p01"]["00_welcome_check"] == "1.0"
@@ -400,23 +429,7 @@ def test_export_writes_one_row_per_participant(graded: Path, tmp_path: Path) -> 
 
 
 def test_cli_errors_are_one_clear_line(tmp_path: Path) -> None:
-    result = run_cli(["release", str(tmp_path / "nowhere")], check=False)
+    result = cli(["release", str(tmp_path / "nowhere")])
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "There is no course folder" in result.stderr
-
-
-def test_copy_of_answers_is_not_shared() -> None:
-    first = complete_answers()
-    second = copy.deepcopy(first)
-    second["shortlist.leaders"].append({})
-    assert len(first["shortlist.leaders"]) == 3
-
-
-def test_added_cells_are_kept_in_submissions(graded: Path, tmp_path: Path) -> None:
-    def add(name: str, nb: nbformat.NotebookNode) -> None:
-        nb.cells.append(new_code_cell("print('mine')"))
-
-    folder = make_submission(graded, tmp_path / "p01", edit=add)
-    nb = nbformat.read(folder / "00_welcome.ipynb", as_version=4)
-    assert nb.cells[-1].source == "print('mine')"
