@@ -22,9 +22,12 @@ demo: install
 lint: install
 	$(BIN)/ruff check mentor_workshop tests benchmarks
 
+# Unit and notebook tests in two workers, then the browser suite in one process (one JupyterLab
+# server and one Chromium for all its scenarios).
 test: install lint
 	@sh scripts/ensure-chromium.sh
-	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m browser tests/browser $(PYTEST_ARGS)
 
 lab: install
 	$(BIN)/jupyter lab notebooks

@@ -1,0 +1,123 @@
+"""Fixtures for the browser suite: one JupyterLab server and one Chromium for the whole run.
+
+Starting JupyterLab and a browser costs seconds, so both are session-scoped; every test still
+gets its own browser context (no shared cookies or storage), its own folder of released
+notebooks with its own ``journal.json``, and its own JupyterLab workspace. Kernels a test
+started are stopped when it ends.
+
+Every browser test carries ``xdist_group("browser")`` (see each module's ``pytestmark``) so that
+``pytest -n 2 --dist loadgroup`` runs them in one worker against one server. (pytest-xdist 3.8
+groups by rewriting ``item._nodeid``, which pytest 9 no longer reads; there each worker that
+receives browser tests starts its own server. The tests are independent of each other, so that
+costs time, not correctness.)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
+
+    from .labdriver import LabServer
+
+CHROMIUM = Path(os.environ.get("MW_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VIEWPORT = {"width": 1400, "height": 1000}
+
+SKIP_REASON = (
+    f"Chromium not found at {CHROMIUM}. The browser tests drive Debian's Chromium and never "
+    "download one: install it with `sudo apt-get install chromium` (or run "
+    "`sh scripts/ensure-chromium.sh`), or point MW_CHROMIUM at a Chromium binary."
+)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """Remember each phase's outcome so the page fixture can screenshot a failure."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"mw_rep_{report.when}", report)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    if not CHROMIUM.exists():
+        pytest.skip(SKIP_REASON)
+    pytest.importorskip("playwright.sync_api", reason="Playwright's Python package is missing")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def release(tmp_path_factory: pytest.TempPathFactory, chromium_path: Path) -> Path:
+    """The released notebooks, made with nbgrader from this checkout's source notebooks."""
+    from .labdriver import generate_release
+
+    return generate_release(tmp_path_factory.mktemp("course"))
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory: pytest.TempPathFactory, release: Path) -> Iterator[LabServer]:
+    from .labdriver import LabServer
+
+    server = LabServer(tmp_path_factory.mktemp("lab"), release)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: Path) -> Iterator[Browser]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(chromium_path), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def context(browser: Browser, lab: LabServer,
+            request: pytest.FixtureRequest) -> Iterator[BrowserContext]:
+    """A fresh browser context per test; on failure a screenshot of every page it opened."""
+    from .labdriver import ARTIFACTS, slug
+
+    ctx = browser.new_context(viewport=VIEWPORT, color_scheme="light")
+    ctx.set_default_timeout(30_000)
+    try:
+        yield ctx
+    finally:
+        report = getattr(request.node, "mw_rep_call", None)
+        if report is not None and report.failed:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            for i, page in enumerate(ctx.pages):
+                # The page may already be gone; the failure report says why.
+                with contextlib.suppress(Exception):
+                    name = f"FAILED-{slug(request.node.name)}-{i}.png"
+                    page.screenshot(path=str(ARTIFACTS / name))
+        ctx.close()
+        lab.shutdown_sessions()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()

@@ -1,0 +1,313 @@
+"""Accessibility, themes and bad input — checked on the real page, as a participant meets them.
+
+* Every input in every exercise has a name a screen reader can read (a ``<label>`` tied to it,
+  or an aria label), not just a placeholder that disappears when you type.
+* Every action works from the keyboard.
+* Colour is never the only signal: each state also carries a word or a ✔/✘.
+* Buttons and sliders are drawn whole: no label cut off, no track too short to drag.
+* The widgets stay readable in JupyterLab's light and dark themes.
+* Bad input gets a sentence, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from .labdriver import (
+    TRACEBACK_TEXT,
+    LabServer,
+    NotebookPage,
+    accessible_name_problems,
+    luminance_contrast,
+    type_like_a_person,
+    wait_for_journal,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+ROOT = Path(__file__).resolve().parents[2]
+STEPS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+THEMES_PLUGIN = "@jupyterlab/apputils-extension:themes"
+#: WCAG AA for normal text.
+MIN_CONTRAST = 4.5
+
+
+def complete_answers() -> dict:
+    from test_plan import complete_answers as answers  # tests/test_plan.py
+
+    return answers()
+
+
+def open_and_run(page: Page, lab: LabServer, folder: Path, step: str) -> NotebookPage:
+    nb = NotebookPage(page, lab, folder, step).open()
+    nb.run_all()
+    expect(nb.exercises().first).to_be_visible()
+    return nb
+
+
+# ------------------------------------------------------------------------ labels and words
+
+#: Known drawing problems, by notebook, that the lead has been told about. The sweep below
+#: fails on any problem not listed here AND on any listed problem that is gone, so fixing one
+#: means deleting its line (the same contract as a strict xfail).
+#: "unnamed slider" is ipywidgets itself: it draws a slider handle as <div role=slider> without
+#: aria-label/aria-labelledby, so only replacing the sliders with named controls fixes it.
+KNOWN_PROBLEMS: dict[str, set[str]] = {
+    "01_shortlist": {
+        "narrow slider: Weight for shared values",
+        "narrow slider: Weight for warmth",
+        "unnamed slider: How closely do your values match?",
+        "unnamed slider: How warm is the connection?",
+        "unnamed slider: Weight for shared values",
+        "unnamed slider: Weight for warmth",
+    },
+    "02_assumptions": {
+        "cut-off button: Add my own belief",
+        "narrow slider: How sure are you that this is true? (0–100)",
+        "narrow slider: Now, how sure are you of the original belief? (0–100)",
+        "unnamed slider: How sure are you that this is true? (0–100)",
+        "unnamed slider: Now, how sure are you of the original belief? (0–100)",
+    },
+    "06_be_gracious": {
+        "cut-off button: Add this question",
+    },
+}
+
+#: Finds what a participant cannot use as intended: a button label cut off with an ellipsis, a
+#: slider whose track is too short to drag, a slider handle a screen reader cannot name.
+_LOOK_JS = r"""
+(root) => {
+  const found = new Set();
+  const label = w => (w.querySelector('.widget-label')?.textContent || '').trim() || '(no label)';
+  for (const b of root.querySelectorAll('.mw-exercise button')) {
+    if (b.offsetWidth && b.scrollWidth > b.clientWidth + 1)
+      found.add('cut-off button: ' + b.textContent.trim());
+  }
+  for (const s of root.querySelectorAll('.mw-exercise .widget-slider')) {
+    const track = s.querySelector('.slider-container');
+    if (track && track.getBoundingClientRect().width < 100)
+      found.add('narrow slider: ' + label(s));
+    const handle = s.querySelector('[role=slider]');
+    if (handle && !handle.getAttribute('aria-label') && !handle.getAttribute('aria-labelledby'))
+      found.add('unnamed slider: ' + label(s));
+  }
+  return [...found].sort();
+}
+"""
+
+
+def test_every_notebook_is_labelled_and_drawn_whole(page: Page, lab: LabServer) -> None:
+    """Every step notebook on a complete journal, so every card and list is on screen.
+
+    Checks that every input has a name a screen reader can read, that "Check my work" and the
+    feedback rows say each state in words, that nothing shows a traceback, and that buttons
+    and sliders are drawn usable (see ``KNOWN_PROBLEMS``).
+    """
+    folder = lab.folder("sweep", STEPS, answers=complete_answers())
+    unlabelled: dict[str, list[str]] = {}
+    drawn: dict[str, set[str]] = {}
+    for step in STEPS:
+        nb = open_and_run(page, lab, folder, step)
+        found = [p for p in accessible_name_problems(nb.panel.locator(".jp-Notebook"))
+                 if not p.startswith("div")]  # slider handles: see _LOOK_JS
+        if found:
+            unlabelled[step] = found
+        looks = set(nb.panel.evaluate(_LOOK_JS))
+        if looks:
+            drawn[step] = looks
+
+        # Press every "Check my work": its verdict and each line carry ✔/✘ and words.
+        buttons = nb.panel.get_by_role("button", name="Check my work")
+        for i in range(buttons.count()):
+            buttons.nth(i).click()
+        expect(nb.panel.locator(".mw-exercise .mw-check")).to_have_count(buttons.count())
+        for report in nb.panel.locator(".mw-check").all():
+            verdict = report.locator("strong").first.inner_text()
+            assert verdict in ("✔ Complete — well done.", "✘ Not complete yet."), (step, verdict)
+            for line in report.locator("li").all_inner_texts():
+                assert line.startswith(("✔ Done:", "✘ To do:", "ℹ")), (step, line)
+        for row in nb.panel.locator("li.mw-fb-item").all():
+            level = row.get_attribute("data-level")
+            head = row.locator(".mw-fb-head").inner_text()
+            assert level and level.capitalize() in head, (step, head)
+        nb.assert_no_traceback()
+    assert unlabelled == {}, ("inputs a screen reader cannot name:\n"
+                              + json.dumps(unlabelled, indent=2))
+    new = {step: sorted(p - KNOWN_PROBLEMS.get(step, set())) for step, p in drawn.items()}
+    gone = {step: sorted(p - drawn.get(step, set())) for step, p in KNOWN_PROBLEMS.items()}
+    new = {step: p for step, p in new.items() if p}
+    gone = {step: p for step, p in gone.items() if p}
+    assert new == {}, f"new drawing problems: {json.dumps(new, indent=2, ensure_ascii=False)}"
+    assert gone == {}, ("fixed — delete these from KNOWN_PROBLEMS: "
+                        + json.dumps(gone, indent=2, ensure_ascii=False))
+
+
+# ------------------------------------------------------------------------ keyboard
+
+
+def test_profile_and_self_check_work_by_keyboard_alone(page: Page, lab: LabServer) -> None:
+    folder = lab.folder("keyboard", ["00_welcome"])
+    nb = open_and_run(page, lab, folder, "00_welcome")
+    name = nb.field("mw-00-name")
+    name.focus()
+    page.keyboard.type("Priya Shah", delay=35)
+    page.keyboard.press("Tab")
+    expect(nb.field("mw-00-role")).to_be_focused()
+    page.keyboard.type("Product manager", delay=35)
+    page.keyboard.press("Tab")
+    expect(nb.field("mw-00-hopes")).to_be_focused()
+    page.keyboard.type("Advice on leading a team for the first time.", delay=20)
+    page.keyboard.press("Tab")
+    check = nb.exercise_of("mw-00-name").get_by_role("button", name="Check my work")
+    expect(check).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(nb.exercise_of("mw-00-name").locator(".mw-check")).to_contain_text(
+        "✔ Complete")
+    wait_for_journal(folder, lambda a: a.get("welcome.profile") == {
+        "name": "Priya Shah", "role": "Product manager",
+        "hopes": "Advice on leading a team for the first time."}, what="the profile")
+    nb.assert_no_traceback()
+
+
+def test_shortlist_card_controls_work_by_keyboard(page: Page, lab: LabServer) -> None:
+    leader = {"id": "ada-1", "name": "Ada Okafor", "role": "", "why": "", "learn": "",
+              "reach": "", "warmth": 3, "values": 3, "stretch": False}
+    folder = lab.folder("keyboard01", ["01_shortlist"],
+                        answers={"shortlist.leaders": [leader]})
+    nb = open_and_run(page, lab, folder, "01_shortlist")
+    stretch = nb.panel.locator(".mw-01-card .mw-01-stretch input[type=checkbox]")
+    stretch.focus()
+    page.keyboard.press("Space")
+    expect(stretch).to_be_checked()
+    pick = nb.field("mw-01-first-pick")
+    pick.focus()
+    # Alt+Down opens the menu. (A bare ArrowDown on a focused menu is taken by JupyterLab's
+    # notebook, which moves to the next cell instead.)
+    page.keyboard.press("Alt+ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(pick.locator("option:checked")).to_have_text("Ada Okafor")
+    saved = wait_for_journal(folder, lambda a: a.get("shortlist.first_pick") == "ada-1"
+                             and a["shortlist.leaders"][0]["stretch"] is True,
+                             what="stretch pick and first pick set by keyboard")
+    assert saved["shortlist.leaders"][0]["name"] == "Ada Okafor"
+    # "Remove" and "Undo remove" by keyboard.
+    nb.button("mw-01-remove").focus()
+    page.keyboard.press("Enter")
+    expect(nb.widget("mw-01-empty")).to_contain_text("No leaders yet")
+    undo = nb.button("mw-01-undo")
+    expect(undo).to_be_visible()
+    undo.focus()
+    page.keyboard.press("Enter")
+    expect(nb.panel.locator(".mw-01-card")).to_have_count(1)
+    wait_for_journal(folder, lambda a: len(a.get("shortlist.leaders") or []) == 1,
+                     what="the leader back after undo")
+
+
+# ------------------------------------------------------------------------ themes
+
+
+def _set_theme(lab: LabServer, theme: str) -> None:
+    """Through the settings API: the safety net that puts the shared server back to light."""
+    import urllib.request
+
+    body = json.dumps({"raw": json.dumps({"theme": theme})}).encode()
+    request = urllib.request.Request(
+        f"{lab.url}/lab/api/settings/{THEMES_PLUGIN}", data=body, method="PUT",
+        headers={"Authorization": f"token {lab.token}", "Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=10).close()
+
+
+def _contrasts(nb: NotebookPage) -> dict[str, float]:
+    targets = {
+        "label": nb.widget("mw-03-draft").locator("label.widget-label"),
+        "typed text": nb.field("mw-03-draft"),
+        "marked words": nb.panel.locator(".mw-feedback mark.mw-sig").first,
+        "feedback message": nb.panel.locator(".mw-feedback .mw-fb-msg").first,
+        "feedback level word": nb.panel.locator(".mw-feedback .mw-fb-head strong").first,
+        "check result": nb.panel.locator(".mw-check").first,
+        "exercise title": nb.exercise_of("mw-03-draft").locator("h4").first,
+    }
+    return {name: round(luminance_contrast(loc), 2) for name, loc in targets.items()}
+
+
+def test_light_and_dark_themes_stay_readable(page: Page, lab: LabServer) -> None:
+    draft = ("Dear Dr Osei, I just wanted to ask if maybe you could possibly spare a little bit "
+             "of your time. Sorry to bother you, I'm nobody special. Priya")
+    folder = lab.folder("themes", ["03_request"], answers={"request.draft": draft})
+    nb = open_and_run(page, lab, folder, "03_request")
+    nb.exercise_of("mw-03-draft").get_by_role("button", name="Check my work").click()
+    expect(nb.panel.locator(".mw-feedback mark.mw-sig-neediness").first).to_be_visible()
+    expect(page.locator("body")).to_have_attribute("data-jp-theme-light", "true")
+    light = _contrasts(nb)
+    nb.screenshot("07_theme_light", nb.exercise_of("mw-03-draft"))
+    try:
+        nb.menu("Settings", "JupyterLab Dark", submenu="Theme")
+        expect(page.locator("body")).to_have_attribute("data-jp-theme-light", "false",
+                                                       timeout=15_000)
+        page.wait_for_timeout(500)
+        dark = _contrasts(nb)
+        nb.screenshot("07_theme_dark", nb.exercise_of("mw-03-draft"))
+        nb.assert_no_traceback()
+    finally:
+        _set_theme(lab, "JupyterLab Light")
+    print(f"contrast, light theme: {light}\ncontrast, dark theme: {dark}")
+    low = {f"{theme}: {name}": ratio for theme, values in (("light", light), ("dark", dark))
+           for name, ratio in values.items() if ratio < MIN_CONTRAST}
+    assert low == {}, f"text below {MIN_CONTRAST}:1 contrast: {low} (light {light}, dark {dark})"
+
+
+# ------------------------------------------------------------------------ bad input
+
+
+def test_bad_input_gets_a_sentence_not_a_traceback(context: BrowserContext,
+                                                   lab: LabServer) -> None:
+    folder = lab.folder("bad_input", ["01_shortlist", "03_request", "06_be_gracious"])
+    page = context.new_page()
+
+    shortlist = open_and_run(page, lab, folder, "01_shortlist")
+    name = shortlist.field("mw-01-new-name")
+    name.fill("A" * 300)
+    shortlist.button("mw-01-add").click()
+    status = shortlist.exercise_of("mw-01-cards").locator(".mw-status-error")
+    expect(status).to_contain_text("characters long")
+    expect(shortlist.panel.locator(".mw-01-card")).to_have_count(0)
+    shortlist.field("mw-01-new-name").fill("")
+    shortlist.button("mw-01-add").click()
+    expect(status).to_contain_text("Type the leader's name")
+    shortlist.assert_no_traceback()
+
+    request = open_and_run(page, lab, folder, "03_request")
+    huge = ("I just wanted to ask whether maybe you could help. " * 400).strip()
+    request.field("mw-03-draft").fill(huge)
+    expect(request.widget("mw-03-wordcount")).to_contain_text("longer than")
+    expect(request.panel.locator("li.mw-fb-item.mw-sig-length")).to_have_attribute(
+        "data-level", "problem", timeout=20_000)
+    wait_for_journal(folder, lambda a: a.get("request.draft") == huge, what="the long draft")
+    request.assert_no_traceback()
+
+    meeting = open_and_run(page, lab, folder, "06_be_gracious")
+    meeting.field("mw-06-start-date").fill("2030-03-28")
+    wait_for_journal(folder, lambda a: (a.get("gracious.meeting") or {}).get("start", "")
+                     .startswith("2030-03-28T"), what="the meeting day")
+    time_box = meeting.field("mw-06-start-time")
+    time_box.fill("")
+    type_like_a_person(time_box, "25:99")
+    advice = meeting.exercise_of("mw-06-start-time").locator("[role=alert]")
+    expect(advice).to_contain_text("⚠")
+    meeting.field("mw-06-timezone").select_option(label="Another time zone (type it below)…")
+    type_like_a_person(meeting.field("mw-06-timezone-other"), "Mars/Olympus_Mons")
+    expect(advice).to_contain_text("Mars/Olympus_Mons")
+    answers = wait_for_journal(folder, lambda a: "gracious.meeting" in a, what="the meeting")
+    # The bad time and zone were not saved: the last valid choices are kept, as the page says.
+    assert "25:99" not in answers["gracious.meeting"].get("start", "")
+    assert answers["gracious.meeting"].get("timezone") != "Mars/Olympus_Mons"
+    expect(advice).to_contain_text("last valid choice is kept")
+    meeting.assert_labelled()
+    meeting.assert_no_traceback()
+    assert TRACEBACK_TEXT not in page.locator("body").inner_text()
+    meeting.screenshot("08_bad_input_meeting", meeting.exercise_of("mw-06-start-time"))
