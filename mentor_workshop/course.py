@@ -14,8 +14,9 @@ The kit smooths nbgrader's rough edges:
 * a release is checked for leaked solutions and hidden tests before anyone can hand it out;
 * submissions handed in as folders or zip files are collected safely (no zip-slip) with one
   clear line per problem instead of a stack trace;
-* feedback HTML has hidden tests removed (nbgrader restores them in ``autograded/``) and
-  participant text escaped;
+* feedback HTML has hidden tests removed (nbgrader restores them in ``autograded/``),
+  participant text escaped, and nothing loaded from the internet (nbgrader's template pulls
+  MathJax from a CDN; the kit's pages open offline and a page that would not is not kept);
 * the gradebook is created even when the venv's ``bin/`` (with ``alembic``) is not on PATH.
 """
 
@@ -1088,6 +1089,99 @@ def _escape_participant_class() -> type:
     return EscapeParticipantText
 
 
+#: Replaces nbconvert's ``mathjax.html.j2`` for feedback pages. nbgrader's feedback template
+#: calls ``mathjax()`` with no URL, so nbconvert's ``mathjax_url`` cannot turn it off and the page
+#: would fetch MathJax from a CDN. The workshop has no formulas; a ``$`` in an answer stays a ``$``.
+_OFFLINE_MATHJAX = "{%- macro mathjax(url='') -%}{%- endmacro %}"
+_SCRIPT_WITH_SRC = re.compile(r"<script\b[^>]*\bsrc\s*=[^>]*>.*?</script\s*>", re.I | re.S)
+_REMOTE_LINK = re.compile(
+    r"""<a\b[^>]*?\shref\s*=\s*(["'])\s*((?:https?:)?//[^"']*)\1[^>]*>(.*?)</a\s*>""",
+    re.I | re.S)
+_REMOTE_ATTRIBUTE = re.compile(
+    r"""\s(?:src|srcset|href|action)\s*=\s*(["'])\s*(?:https?:)?//[^"']*\1""", re.I)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _unlink(match: re.Match[str]) -> str:
+    """A web link as text: the reader still sees where it pointed, nothing is fetched."""
+    from urllib.parse import unquote
+
+    address = html.unescape(match.group(2))
+    text = match.group(3)
+    shown = html.unescape(_TAG.sub("", text)).strip()
+    suffix = "" if unquote(shown) == unquote(address) else f" ({html.escape(address)})"
+    return f'<span class="mw-offline-link">{text}{suffix}</span>'
+
+
+def _make_offline(page: str) -> str:
+    """Take out of a feedback page everything that would reach the network when opened.
+
+    Participants' markdown becomes links and images (``![x](https://...)`` is a tracking pixel
+    as far as the reader is concerned), and templates add CDN scripts. Links become text with
+    their address; images keep their alt text; scripts from files go.
+    """
+    page = _SCRIPT_WITH_SRC.sub("", page)
+    page = _REMOTE_LINK.sub(_unlink, page)
+    return _REMOTE_ATTRIBUTE.sub("", page)
+
+
+def _offline_exporter_class() -> type:
+    import jinja2
+    from nbconvert.exporters import HTMLExporter
+    from traitlets import default
+
+    class OfflineFeedbackExporter(HTMLExporter):
+        """nbgrader's feedback HTML with every script and style the page needs inside it.
+
+        Participants open feedback on a train or behind a firewall, and a page that calls a CDN
+        tells a third party who is reading it. nbgrader already inlines its CSS; this drops the
+        CDN scripts (MathJax here; require.js and jQuery should a course switch to another
+        template) and disarms links and images in what participants wrote (``_make_offline``).
+        """
+
+        @default("extra_loaders")
+        def _offline_loaders(self) -> list[Any]:
+            return [jinja2.DictLoader({"mathjax.html.j2": _OFFLINE_MATHJAX})]
+
+        @default("mathjax_url")
+        def _no_mathjax(self) -> str:
+            return ""
+
+        @default("require_js_url")
+        def _no_require_js(self) -> str:
+            return ""
+
+        @default("jquery_url")
+        def _no_jquery(self) -> str:
+            return ""
+
+        def from_notebook_node(self, nb: Any, resources: Any = None,
+                               **kw: Any) -> tuple[str, Any]:
+            output, resources = super().from_notebook_node(nb, resources, **kw)
+            return _make_offline(output), resources
+
+    return OfflineFeedbackExporter
+
+
+def _keep_if_offline(page: Path) -> str | None:
+    """Delete ``page`` and say why if it would load anything from the network.
+
+    The last line of defence: a course config with another template, or a new nbgrader, could
+    bring CDN links back; such a page is not handed out.
+    """
+    from mentor_workshop.report import remote_references
+
+    text = page.read_text(encoding="utf-8", errors="replace")
+    remote = sorted(set(remote_references(text)))
+    if re.search(r"<script[^>]*\ssrc\s*=\s*[\"']?[^\s\"'>]", text, re.IGNORECASE):
+        remote.append("<script src=...>")
+    if not remote:
+        return None
+    page.unlink()
+    return (f"{page.name} would load files from the internet ({', '.join(remote[:3])}), so it "
+            "was deleted; check the HTMLExporter settings in the course's nbgrader config")
+
+
 def _escape_markdown(text: str) -> str:
     escaped = html.escape(text, quote=False)
     # a markdown link or image to javascript:/data: would still run when clicked
@@ -1129,6 +1223,7 @@ def feedback(
     api = course.api(GenerateFeedback={
         "preprocessors": [GetGrades, _hide_hidden_tests_class(), _escape_participant_class(),
                           CSSHTMLHeaderPreprocessor],
+        "exporter_class": _offline_exporter_class(),
     }, HTMLExporter={"sanitize_html": True})
     report = FeedbackReport(assignment)
     for student in graded:
@@ -1136,7 +1231,12 @@ def feedback(
         if not result.get("success"):
             report.failed.append(f"{student}: {_log_tail(result, 3)}")
             continue
-        report.files += sorted(course.path("feedback", student, assignment).glob("*.html"))
+        for page in sorted(course.path("feedback", student, assignment).glob("*.html")):
+            problem = _keep_if_offline(page)
+            if problem:
+                report.failed.append(f"{student}: {problem}")
+            else:
+                report.files.append(page)
     return report
 
 

@@ -414,6 +414,60 @@ def test_feedback_removes_hidden_tests_and_escapes_participant_text(graded: Path
     assert "BEGIN HIDDEN TESTS" in autograded
 
 
+LINKS = ("Her talk: https://talks.example.org/mentoring?a=1&b=2 and "
+         "[my notes](https://notes.example.com/x) ![pixel](https://tracker.example.net/p.png) <img src=\"https://tracker.example.net/q.png\">")
+
+
+def _copy_with_reflection(graded: Path, tmp_path: Path, student: str, text: str) -> Path:
+    """A copy of the course whose autograded notebook for ``student`` has ``text`` as reflection."""
+    course = tmp_path / "course"
+    shutil.copytree(graded, course)
+    path = course / "autograded" / student / ASSIGNMENT / "00_welcome.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    cell_by_id(nb, "reflection_00").source = text
+    nbformat.write(nb, path)
+    return course
+
+
+def test_feedback_pages_load_nothing_from_the_internet(graded: Path, tmp_path: Path) -> None:
+    from mentor_workshop.report import remote_references
+
+    course = _copy_with_reflection(graded, tmp_path, "p02", LINKS)
+    report = mw_course.feedback(course, participants=["p01", "p02"])
+    assert not report.failed
+    assert len(report.files) == 2
+    for path in report.files:
+        page = path.read_text(encoding="utf-8")
+        assert remote_references(page) == [], path
+        assert not re.search(r"<script[^>]*\ssrc\s*=", page, re.I), path
+        assert not re.search(r"@import", page, re.I), path
+        assert "MathJax.Hub" not in page
+    page = (course / "feedback" / "p02" / ASSIGNMENT / "00_welcome.html").read_text()
+    # the participant's links are still readable, as text
+    assert "https://talks.example.org/mentoring?a=1&amp;b=2" in page
+    assert "my notes (https://notes.example.com/x)" in page
+    assert "tracker.example.net/p.png" not in page  # a markdown image loads nothing
+    assert "&lt;img src=" in page  # raw HTML stays escaped text
+    # the score summary nbgrader puts on top is still there
+    assert "(Score:" in page
+
+
+def test_feedback_refuses_a_page_a_template_sends_online(graded: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """If a template brings a CDN reference the clean-up does not know, the page is not kept."""
+    course = tmp_path / "course"
+    shutil.copytree(graded, course)
+    monkeypatch.setattr(mw_course, "_OFFLINE_MATHJAX",
+                        "{% macro mathjax(url='') %}<style>@import url('https://cdn.example/m.css');"
+                        "</style>{% endmacro %}")
+    report = mw_course.feedback(course, participants=["p03"])
+    assert report.files == []
+    assert len(report.failed) == 1
+    assert report.failed[0].startswith("p03: 00_welcome.html would load files from the internet")
+    assert not (course / "feedback" / "p03" / ASSIGNMENT / "00_welcome.html").exists()
+    assert "Could not write feedback for p03" in "\n".join(report.lines())
+
+
 def test_export_writes_one_row_per_participant(graded: Path, tmp_path: Path) -> None:
     import csv
 
@@ -433,3 +487,27 @@ def test_cli_errors_are_one_clear_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "There is no course folder" in result.stderr
+
+
+# ------------------------------------------------------------------------------ start-up
+
+
+def test_building_the_cli_imports_neither_nbgrader_nor_nbformat() -> None:
+    """--help and quick commands like status must not pay nbgrader's seconds of start-up."""
+    code = ("import sys; from mentor_workshop.cli import build_parser; build_parser(); "
+            "print(sorted(m for m in ('nbformat', 'nbgrader', 'mentor_workshop.course', "
+            "'mentor_workshop.autograde', 'mentor_workshop.grading') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_cli_default_assignment_is_the_course_default() -> None:
+    from mentor_workshop.cli import main
+    from mentor_workshop.commands import course as course_commands
+
+    assert course_commands.DEFAULT_ASSIGNMENT == mw_course.DEFAULT_ASSIGNMENT
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
+        main(["init", "--help"])
+    assert f"(default: {mw_course.DEFAULT_ASSIGNMENT})" in " ".join(out.getvalue().split())

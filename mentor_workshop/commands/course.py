@@ -3,6 +3,10 @@
 The nbgrader course lifecycle, in the order a facilitator meets it. The work is done in
 :mod:`mentor_workshop.course` and :mod:`mentor_workshop.autograde`; this module only reads
 arguments and prints what happened.
+
+Those modules are imported inside the handlers, never at the top: they pull in nbgrader and
+nbformat (seconds of start-up, mostly nbformat's JSON-schema machinery), and every
+``mentor-workshop`` command builds this parser, including ``--help`` and ``status``.
 """
 
 from __future__ import annotations
@@ -11,8 +15,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from mentor_workshop.course import DEFAULT_ASSIGNMENT
-
+#: Same value as ``mentor_workshop.course.DEFAULT_ASSIGNMENT`` (a test keeps them equal); written
+#: out here so building the parser does not import the course module.
+DEFAULT_ASSIGNMENT = "mentor_workshop"
 _ASSIGNMENT_HELP = "nbgrader assignment (default: the course's only one, or mentor_workshop)"
 
 
