@@ -36,6 +36,7 @@ import hashlib
 import json
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import random
 import re
@@ -200,6 +201,18 @@ def _kill_tree(pid: int | None) -> None:
     except ImportError:  # pragma: no cover - psutil ships with ipykernel
         with contextlib.suppress(OSError):
             os.kill(pid, getattr(signal, "SIGKILL", signal.SIGTERM))
+
+
+def _descendants(pid: int | None) -> list[Any]:
+    """Every process ``pid`` started, as psutil handles (empty when it is already gone)."""
+    if not pid:
+        return []
+    try:
+        import psutil
+
+        return psutil.Process(pid).children(recursive=True)
+    except Exception:  # psutil.Error, or no psutil
+        return []
 
 
 class _KernelWatch:
@@ -500,11 +513,32 @@ class LocalExecutor:
 
     @staticmethod
     def _kill_pool(pool: cf.ProcessPoolExecutor) -> None:
-        # ``_processes`` is private but has been stable since Python 3.2; without it a hung
-        # worker (and its kernel) would outlive the batch.
-        for proc in list((getattr(pool, "_processes", None) or {}).values()):
-            _kill_tree(proc.pid)
-        pool.shutdown(wait=True, cancel_futures=True)
+        """Stop a pool at once, without ever waiting on one of its workers.
+
+        Workers are killed through multiprocessing itself, never reaped behind its back: the
+        pool's manager thread asks ``Process.is_alive()`` who still needs a stop signal, and
+        a worker reaped by someone else (``psutil.wait_procs`` does that) looks alive for
+        ever. When jobs were still queued (workers still starting on a busy machine) the
+        thread then loops trying to queue stop signals, and ``shutdown(wait=True)`` never
+        returned: the batch hung. ``_processes`` is private but stable since Python 3.2;
+        without it a hung worker (and its kernel) would outlive the batch.
+        """
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        kernels = [child for proc in procs for child in _descendants(proc.pid)]
+        for proc in procs:
+            with contextlib.suppress(Exception):
+                proc.kill()
+        for child in kernels:  # not our children: killing them cannot confuse the pool
+            with contextlib.suppress(Exception):
+                child.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        # Give the kill a moment to land (without reaping) so a stuck worker is gone before
+        # its replacement starts; the pool's manager thread reaps them and exits by itself.
+        deadline = time.monotonic() + 5.0
+        for proc in procs:
+            with contextlib.suppress(Exception):
+                multiprocessing.connection.wait([proc.sentinel],
+                                                max(0.0, deadline - time.monotonic()))
 
     def run(self, jobs: Sequence[Job], on_result: Callable[[JobResult], None]) -> None:
         if not jobs:
@@ -842,7 +876,13 @@ _SHOWN_STATUS = {"ok": "ok", "failed": "FAILED", "timeout": "TIMEOUT", "skipped"
 
 
 def format_summary(result: BatchResult, max_ok_rows: int = 30, width: int | None = None) -> str:
-    """A table of the jobs that ran (failures always; successes when there are few) + totals."""
+    """A table of the jobs that ran (failures always; successes when there are few) + totals.
+
+    A failure's name and error are never shortened to fit the terminal: they are what the
+    facilitator acts on (and searches for), and a cut line hid exactly the part that mattered
+    (``KeyError: 'shortlist.lea…``). Errors are one line of bounded length already; a long one
+    simply wraps. ``width`` only sizes the rule under the heading.
+    """
     width = width or shutil.get_terminal_size((100, 20)).columns
     ran = [r for r in result.results if r.status != "skipped"]
     rows = ran if len([r for r in ran if r.succeeded]) <= max_ok_rows else result.failures
@@ -852,15 +892,13 @@ def format_summary(result: BatchResult, max_ok_rows: int = 30, width: int | None
         head = f"{'notebook':<{name_w}}  {'status':<7}  {'time':>7}  problem"
         lines += [head, "-" * min(width, max(len(head), 60))]
         for r in rows:
-            name = r.name if len(r.name) <= name_w else "…" + r.name[-(name_w - 1):]
-            problem = r.error or ""
-            room = max(width - name_w - 22, 30)
-            if len(problem) > room:
-                problem = problem[: room - 1] + "…"
+            name = r.name
+            if r.succeeded and len(name) > name_w:  # a success may be elided, a failure never
+                name = "…" + name[-(name_w - 1):]
             lines.append(f"{name:<{name_w}}  {_SHOWN_STATUS[r.status]:<7}  "
-                         f"{_duration(r.duration):>7}  {problem}".rstrip())
+                         f"{_duration(r.duration):>7}  {r.error or ''}".rstrip())
             if r.detail:  # the kernel's own last words, e.g. why it could not start
-                last = _one_line(r.detail.splitlines()[-1], max(width - name_w - 36, 40))
+                last = _one_line(r.detail.splitlines()[-1])
                 lines.append(f"{'':<{name_w}}  {'':<7}  {'':>7}  kernel said: {last}")
         hidden = len(ran) - len(rows)
         if hidden:

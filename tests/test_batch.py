@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import concurrent.futures as cf
+import errno
 import json
+import multiprocessing
 import os
 import sys
+import time
 from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import parameter_notebook
 from filelock import FileLock
-from nbformat.v4 import new_code_cell, new_notebook
 
 from mentor_workshop import batch
 from mentor_workshop.batch import (
@@ -30,15 +34,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX kernels a
 
 
 def notebook(path: Path, *sources: str, params: str = 'who = "nobody"') -> Path:
-    """A small notebook with a papermill parameters cell, then ``sources`` as code cells."""
-    cells = [new_code_cell(params, metadata={"tags": ["parameters"]})]
-    cells += [new_code_cell(src) for src in sources]
-    nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, path)
-    return path
+    return parameter_notebook(path, *sources, params=params)
 
 
 @pytest.fixture
@@ -220,11 +216,15 @@ def test_start_failures_are_recognised(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(120)  # the suite's 600 s would hide a hang for ten minutes
 def test_a_worker_that_stops_answering_is_replaced(
     tmp_path: Path, nbs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A worker stuck outside the kernel (here: reading a FIFO nobody writes) must not hang
-    the batch: the parent gives up on it, replaces the pool and finishes the other jobs."""
+    the batch: the parent kills it, replaces the pool and finishes the other jobs.
+
+    Two seconds of grace is shorter than spawning a worker on a busy machine, so the pool is
+    often killed while jobs still wait in its queue: the case that once hung for good."""
     fifo = tmp_path / "stuck.ipynb"
     os.mkfifo(fifo)
     monkeypatch.setattr(batch, "HARD_STOP_GRACE", 2.0)
@@ -236,6 +236,32 @@ def test_a_worker_that_stops_answering_is_replaced(
     assert got["stuck"].status == "timeout"
     assert "stopped answering" in got["stuck"].error
     assert got["ok0"].status == got["ok1"].status == "ok"
+    # The stuck worker is really gone: nobody is left waiting to read the FIFO.
+    with pytest.raises(OSError) as no_reader:
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    assert no_reader.value.errno == errno.ENXIO
+
+
+@pytest.mark.timeout(60)
+def test_a_pool_killed_while_its_jobs_wait_in_its_queue_stops_at_once() -> None:
+    """The state that once hung the batch for good: workers still starting (here: a long
+    initializer), every job still queued, and the pool killed. Killing must neither wait on
+    a worker nor leave the pool's manager thread spinning."""
+    pool = cf.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"),
+                                  initializer=time.sleep, initargs=(60,))
+    futures = [pool.submit(time.sleep, 60) for _ in range(3)]
+    manager = pool._executor_manager_thread
+    workers = list(pool._processes.values())
+
+    started = time.monotonic()
+    LocalExecutor._kill_pool(pool)
+    assert time.monotonic() - started < 15
+
+    manager.join(timeout=15)
+    assert not manager.is_alive()
+    assert all(w.exitcode is not None and w.exitcode < 0 for w in workers)  # killed, reaped
+    done, _ = cf.wait(futures, timeout=5)
+    assert len(done) == len(futures)
 
 
 @pytest.mark.slow
@@ -292,6 +318,13 @@ def test_summary_lists_failures_and_collapses_many_successes() -> None:
                      "died", detail="Traceback ...\nModuleNotFoundError: No module named 'x'")
     assert "kernel said: ModuleNotFoundError: No module named 'x'" in format_summary(
         BatchResult([died]), width=120)
+
+    # However narrow the terminal, a failure's name and error are shown whole.
+    long_name = JobResult("cohort-spring-2027/participant-p07/03_request_the_meeting", "failed",
+                          error="cell 5 (In [4]): KeyError: 'shortlist.leaders'")
+    narrow = format_summary(BatchResult([*ok[:2], long_name]), width=40)
+    assert f"{long_name.name}  FAILED" in narrow
+    assert "cell 5 (In [4]): KeyError: 'shortlist.leaders'" in narrow
 
     few = format_summary(BatchResult(ok[:3], None, 4.0))
     assert "p02/00_welcome" in few and "FAILED" not in few and "rerun" not in few
