@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from mentor_workshop import curriculum, ics
+from mentor_workshop.answers import STEP_KEY_PREFIXES, iso_date
 from mentor_workshop.atomic import write_bytes_atomic, write_text_atomic
 from mentor_workshop.journal import Journal, JournalError
 
@@ -55,21 +56,6 @@ FILENAMES: dict[str, str] = {"md": "my_plan.md", "html": "my_plan.html", "ics": 
 #: Keep-in-touch reminders run for about six months after the first meeting.
 REMINDER_HORIZON_WEEKS = 26
 REMINDER_MINUTES = 30
-
-#: Which journal keys belong to which step, for sections a facilitator adds in the YAML.
-STEP_PREFIXES: dict[str, str] = {
-    "00_welcome": "welcome.",
-    "01_shortlist": "shortlist.",
-    "02_assumptions": "assumptions.",
-    "03_request": "request.",
-    "04_from_the_heart": "heart.",
-    "05_vulnerability_confidence": "tone.",
-    "06_be_gracious": "gracious.",
-    "07_rejection": "rejection.",
-    "08_two_way": "two_way.",
-    "09_lead_from_within": "within.",
-}
-
 
 class PlanExportError(OSError):
     """The plan files could not be written; the message names the folder and what to do."""
@@ -181,15 +167,6 @@ def _int(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
         return None
     return value
-
-
-def _iso_date(value: Any) -> date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        return None
 
 
 def _long_date(day: date) -> str:
@@ -473,7 +450,7 @@ def _keep_in_touch(b: _Builder, a: _Answers) -> None:
     b.either("Someone I will reconnect with", f"{name} — {why}" if name and why else name,
              "Someone you have lost touch with", "09_lead_from_within")
     commitment = a.obj("within.commitment")
-    action, day = _text(commitment.get("action")), _iso_date(commitment.get("date"))
+    action, day = _text(commitment.get("action")), iso_date(commitment.get("date"))
     if action and day:
         b.add("My commitment", f"{action} — by {_long_date(day)}")
     else:
@@ -483,7 +460,7 @@ def _keep_in_touch(b: _Builder, a: _Answers) -> None:
 def _generic(b: _Builder, a: _Answers) -> None:
     """A section a facilitator added: list whatever its steps saved, in plain words."""
     for step_id in b.spec.from_steps:
-        prefix = STEP_PREFIXES.get(step_id)
+        prefix = STEP_KEY_PREFIXES.get(step_id)
         found = False
         for key in sorted(a.raw):
             if prefix and key.startswith(prefix):
@@ -600,7 +577,7 @@ def build_plan(journal: Journal | str | os.PathLike[str] | Mapping[str, Any]) ->
         every_weeks=weeks,
         channel=channel,
         commitment_action=_text(commitment.get("action")),
-        commitment_date=_iso_date(commitment.get("date")),
+        commitment_date=iso_date(commitment.get("date")),
         stamp=_stamp(opened, ("gracious.meeting", "within.rhythm", "within.commitment")),
     )
     if weeks and start is None:

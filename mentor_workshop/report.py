@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mentor_workshop import curriculum as curriculum_mod
+from mentor_workshop.answers import STEP_KEY_PREFIXES
 from mentor_workshop.atomic import write_text_atomic
 from mentor_workshop.errors import UserError
 from mentor_workshop.journal import JOURNAL_FILENAME, SCHEMA_VERSION
@@ -98,20 +99,6 @@ __all__ = [
     "signals_html",
 ]
 
-#: Which journal keys belong to which step (see docs/architecture.md); a step is "started" when
-#: any of its keys holds an answer. The plan (10) has no keys of its own.
-STEP_KEY_PREFIXES: dict[str, str] = {
-    "00_welcome": "welcome.",
-    "01_shortlist": "shortlist.",
-    "02_assumptions": "assumptions.",
-    "03_request": "request.",
-    "04_from_the_heart": "heart.",
-    "05_vulnerability_confidence": "tone.",
-    "06_be_gracious": "gracious.",
-    "07_rejection": "rejection.",
-    "08_two_way": "two_way.",
-    "09_lead_from_within": "within.",
-}
 #: The draft messages whose feedback signals the report compares.
 DRAFT_SOURCES: tuple[tuple[str, str], ...] = (
     ("request.draft", "03 first draft"),

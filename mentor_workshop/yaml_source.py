@@ -14,7 +14,7 @@ model may add rules that span several items by defining ``problems()``, which yi
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import NoneType, UnionType
@@ -31,12 +31,38 @@ Issue = tuple[Loc, str]
 M = TypeVar("M", bound=BaseModel)
 
 
-def field_path(loc: Loc) -> str:
+def field_path(loc: Sequence[str | int]) -> str:
     """``("steps", 3, "id")`` as a facilitator reads it: ``steps[3].id``."""
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(top level)"
+
+
+def key_lines(node: yaml.Node | None, loc: Sequence[str | int]) -> list[int]:
+    """The line of each part of ``loc`` that the document has, in order, stopping at the first it
+    lacks: a key's own line, or a list item's first line.
+
+    Every YAML reader here (the content loader, the feedback rules) words its errors as "line N",
+    and they must agree on which line a path points to, so the walk is written once.
+    """
+    lines: list[int] = []
+    for part in loc:
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            found = next(((key, value) for key, value in node.value
+                          if isinstance(key, yaml.ScalarNode) and key.value == part), None)
+            if found is None:
+                break
+            lines.append(found[0].start_mark.line + 1)
+            node = found[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if not 0 <= part < len(node.value):
+                break
+            node = node.value[part]
+            lines.append(node.start_mark.line + 1)
+        else:
+            break
+    return lines
 
 
 @dataclass(frozen=True)
@@ -66,24 +92,8 @@ class YamlDoc:
     def line_of(self, loc: Loc) -> int:
         """The line of the deepest node ``loc`` reaches: the key's own line when it ends on a
         key, else the enclosing item's line (which is where a missing field belongs)."""
-        node = self.node
-        line = node.start_mark.line + 1
-        for part in loc:
-            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-                for key, value in node.value:
-                    if isinstance(key, yaml.ScalarNode) and key.value == part:
-                        line, node = key.start_mark.line + 1, value
-                        break
-                else:
-                    return line
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-                if not 0 <= part < len(node.value):
-                    return line
-                node = node.value[part]
-                line = node.start_mark.line + 1
-            else:
-                return line
-        return line
+        lines = key_lines(self.node, loc)
+        return lines[-1] if lines else self.node.start_mark.line + 1
 
     def problem(self, loc: Loc, message: str) -> Problem:
         return Problem(self.shown, self.line_of(loc), field_path(loc), message)

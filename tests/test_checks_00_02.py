@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import assert_complete_passes, assert_empty_says_what_to_do, write_journal
 
 from mentor_workshop.checks import check, grade
-from mentor_workshop.journal import Journal
 
 LEADERS = [
     {"id": "amara-1a2b3c", "name": "Amara Osei", "role": "COO, Northbridge Housing",
@@ -53,32 +53,19 @@ COMPLETE: dict[str, Any] = {
 POINTS = {"00_welcome": 1, "01_shortlist": 3, "02_assumptions": 3}
 
 
-def write(path: Path, answers: dict[str, Any]) -> Journal:
-    journal = Journal(path)
-    for key, value in answers.items():
-        journal.save(key, value)
-    return journal
-
-
 @pytest.mark.parametrize("step_id", list(POINTS))
 def test_complete_journal_passes(journal_path: Path, step_id: str) -> None:
-    write(journal_path, COMPLETE)
-    result = check(step_id, journal_path)
-    assert result.passed, str(result)
-    assert result.messages == []
-    assert grade(step_id, journal_path, points=POINTS[step_id]) == POINTS[step_id]
+    assert_complete_passes(journal_path, step_id, COMPLETE, POINTS[step_id])
 
 
 @pytest.mark.parametrize("step_id", list(POINTS))
 def test_empty_journal_says_where_to_start(journal_path: Path, step_id: str) -> None:
-    result = check(step_id, journal_path)
-    assert not result.passed
-    assert grade(step_id, journal_path, points=POINTS[step_id]) == 0
-    assert result.messages and all(len(m.split()) >= 4 for m in result.messages)
+    assert_empty_says_what_to_do(journal_path, step_id, POINTS[step_id])
 
 
 def test_welcome_partial(journal_path: Path) -> None:
-    write(journal_path, {"welcome.profile": {"name": "Priya", "role": "", "hopes": "a mentor"}})
+    write_journal(journal_path,
+                  {"welcome.profile": {"name": "Priya", "role": "", "hopes": "a mentor"}})
     result = check("00_welcome", journal_path)
     assert result.messages == [
         "Describe your current role in a few words.",
@@ -89,8 +76,8 @@ def test_welcome_partial(journal_path: Path) -> None:
 
 def test_shortlist_partial_names_what_is_missing(journal_path: Path) -> None:
     vague = dict(LEADERS[1], why="inspiring")
-    write(journal_path, {"shortlist.leaders": [LEADERS[0], vague],
-                         "shortlist.first_pick": "gone-000000"})
+    write_journal(journal_path, {"shortlist.leaders": [LEADERS[0], vague],
+                                 "shortlist.first_pick": "gone-000000"})
     result = check("01_shortlist", journal_path)
     text = " ".join(result.messages)
     assert "at least 3 leaders — you have 2" in text
@@ -103,14 +90,14 @@ def test_shortlist_partial_names_what_is_missing(journal_path: Path) -> None:
 
 def test_shortlist_ignores_unnamed_cards(journal_path: Path) -> None:
     blank = dict(LEADERS[2], name="  ")
-    write(journal_path, {**COMPLETE, "shortlist.leaders": [*LEADERS[:2], blank]})
+    write_journal(journal_path, {**COMPLETE, "shortlist.leaders": [*LEADERS[:2], blank]})
     result = check("01_shortlist", journal_path)
     assert "you have 2 so far" in " ".join(result.messages)
 
 
 def test_assumptions_partial(journal_path: Path) -> None:
     untested = dict(BELIEFS[1], evidence_against="", confidence_after=None)
-    write(journal_path, {"assumptions.beliefs": [BELIEFS[0], untested]})
+    write_journal(journal_path, {"assumptions.beliefs": [BELIEFS[0], untested]})
     result = check("02_assumptions", journal_path)
     text = " ".join(result.messages)
     assert "evidence against it and a rewritten" in text
@@ -121,12 +108,12 @@ def test_assumptions_partial(journal_path: Path) -> None:
 
 def test_assumptions_rewrite_must_differ(journal_path: Path) -> None:
     lazy = dict(BELIEFS[0], rewrite=BELIEFS[0]["belief"].upper())
-    write(journal_path, {**COMPLETE, "assumptions.beliefs": [lazy, BELIEFS[1]]})
+    write_journal(journal_path, {**COMPLETE, "assumptions.beliefs": [lazy, BELIEFS[1]]})
     assert "rewritten, fairer version" in " ".join(check("02_assumptions", journal_path).messages)
 
 
 def test_one_belief_is_not_enough(journal_path: Path) -> None:
-    write(journal_path, {**COMPLETE, "assumptions.beliefs": BELIEFS[:1]})
+    write_journal(journal_path, {**COMPLETE, "assumptions.beliefs": BELIEFS[:1]})
     result = check("02_assumptions", journal_path)
     assert result.messages == [
         "Name at least 2 beliefs that could hold you back — you have 1."]

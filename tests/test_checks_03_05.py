@@ -7,21 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import assert_complete_passes, assert_empty_says_what_to_do, write_journal
+from test_checks_00_02 import COMPLETE as EARLIER
+from test_checks_00_02 import LEADERS as EARLIER_LEADERS
 
 from mentor_workshop import curriculum
 from mentor_workshop.checks import check, grade, sorting_score
 from mentor_workshop.journal import Journal
 
-LEADERS = [
-    {"id": "amara-1a2b3c", "name": "Amara Osei", "role": "COO, Northbridge Housing",
-     "why": "She rebuilt the repairs service around tenants' own feedback",
-     "learn": "How to win support for change", "reach": "Housing forum in May",
-     "warmth": 2, "values": 5, "stretch": False},
-    {"id": "lin-7a8b9c", "name": "Lin Wu", "role": "Author and CEO",
-     "why": "Her book on quiet leadership changed how I run my meetings",
-     "learn": "Building a calm culture", "reach": "Email via her publisher",
-     "warmth": 1, "values": 4, "stretch": True},
-]
+#: The same participant as in steps 00–02, with two of her leaders: Amara (first pick) and Lin.
+LEADERS = [EARLIER_LEADERS[0], EARLIER_LEADERS[2]]
 
 DRAFT = (
     "Dear Amara,\n\nI'm Priya, a product manager at a small housing charity in Leeds. I'm writing "
@@ -40,8 +35,7 @@ KEY = {p.id: p.answer for p in PHRASES}
 
 #: A journal where steps 03–05 are complete (the widget and notebook tests reuse it).
 COMPLETE: dict[str, Any] = {
-    "welcome.profile": {"name": "Priya Shah", "role": "Product manager",
-                        "hopes": "Advice on moving from managing projects to leading a team"},
+    "welcome.profile": EARLIER["welcome.profile"],
     "shortlist.leaders": LEADERS,
     "shortlist.first_pick": "amara-1a2b3c",
     "request.channel": "email",
@@ -58,38 +52,24 @@ COMPLETE: dict[str, Any] = {
 POINTS = {"03_request": 3, "04_from_the_heart": 3, "05_vulnerability_confidence": 3}
 
 
-def write(path: Path, answers: dict[str, Any]) -> Journal:
-    journal = Journal(path)
-    for key, value in answers.items():
-        journal.save(key, value)
-    return journal
-
-
 def unmet(result: Any) -> set[str]:
     return {c.name for c in result.criteria if not c.passed}
 
 
 @pytest.mark.parametrize("step_id", list(POINTS))
 def test_complete_journal_passes(journal_path: Path, step_id: str) -> None:
-    write(journal_path, COMPLETE)
-    result = check(step_id, journal_path)
-    assert result.passed, str(result)
-    assert result.messages == []
-    assert grade(step_id, journal_path, points=POINTS[step_id]) == POINTS[step_id]
+    assert_complete_passes(journal_path, step_id, COMPLETE, POINTS[step_id])
 
 
 @pytest.mark.parametrize("step_id", list(POINTS))
 def test_empty_journal_says_where_to_start(journal_path: Path, step_id: str) -> None:
-    result = check(step_id, journal_path)
-    assert not result.passed
-    assert grade(step_id, journal_path, points=POINTS[step_id]) == 0
-    assert result.messages and all(len(m.split()) >= 4 for m in result.messages)
+    assert_empty_says_what_to_do(journal_path, step_id, POINTS[step_id])
 
 
 def test_request_partial(journal_path: Path) -> None:
     # A channel, and a long, reasonless draft that never asks for anything concrete.
     rambling = "I have worked in housing for many years and I care about tenants a lot. " * 20
-    write(journal_path, {"request.channel": "in_person", "request.draft": rambling})
+    write_journal(journal_path, {"request.channel": "in_person", "request.draft": rambling})
     result = check("03_request", journal_path)
     assert unmet(result) == {"length", "clear_ask", "reason"}
     text = " ".join(result.messages)
@@ -100,14 +80,14 @@ def test_request_partial(journal_path: Path) -> None:
 
 
 def test_request_unknown_channel_is_not_a_choice(journal_path: Path) -> None:
-    write(journal_path, {**COMPLETE, "request.channel": "carrier_pigeon"})
+    write_journal(journal_path, {**COMPLETE, "request.channel": "carrier_pigeon"})
     result = check("03_request", journal_path)
     assert unmet(result) == {"channel"}
     assert "in person, email, phone or letter" in result.messages[0]
 
 
 def test_from_the_heart_generic_flattery(journal_path: Path) -> None:
-    write(journal_path, {"heart.admiration": {
+    write_journal(journal_path, {"heart.admiration": {
         "work": "everything",
         "statement": "You are such an inspiring leader and I've always been a huge fan of your "
                      "work; you're amazing at what you do.",
@@ -119,7 +99,8 @@ def test_from_the_heart_generic_flattery(journal_path: Path) -> None:
 
 
 def test_from_the_heart_too_short(journal_path: Path) -> None:
-    write(journal_path, {"heart.admiration": {"work": WORK, "statement": "Your talk helped."}})
+    write_journal(journal_path,
+                  {"heart.admiration": {"work": WORK, "statement": "Your talk helped."}})
     result = check("04_from_the_heart", journal_path)
     assert "length" in unmet(result)
     assert any("at least 15 words" in m for m in result.messages)
@@ -128,8 +109,8 @@ def test_from_the_heart_too_short(journal_path: Path) -> None:
 def test_tone_partial_sorting_and_pushy_revision(journal_path: Path) -> None:
     half = dict(list(KEY.items())[:5])
     wrong = {pid: ("needy" if answer != "needy" else "balanced") for pid, answer in half.items()}
-    write(journal_path, {"tone.sorting": wrong,
-                         "tone.revision": "You should mentor me. I need an answer by Friday."})
+    pushy = "You should mentor me. I need an answer by Friday."
+    write_journal(journal_path, {"tone.sorting": wrong, "tone.revision": pushy})
     result = check("05_vulnerability_confidence", journal_path)
     assert unmet(result) == {"sorted_all", "sorting", "balanced"}
     text = " ".join(result.messages)
@@ -144,7 +125,7 @@ def test_tone_sorting_partial_credit_follows_the_score(journal_path: Path) -> No
     wrong_ids = [p.id for p in PHRASES][:6]
     for pid in wrong_ids:
         answers[pid] = "balanced" if KEY[pid] != "balanced" else "needy"
-    write(journal_path, {**COMPLETE, "tone.sorting": answers})
+    write_journal(journal_path, {**COMPLETE, "tone.sorting": answers})
     correct, total = sorting_score(Journal(journal_path))
     assert (correct, total) == (total - 6, total)
     result = check("05_vulnerability_confidence", journal_path)
@@ -155,8 +136,8 @@ def test_tone_sorting_partial_credit_follows_the_score(journal_path: Path) -> No
 
 
 def test_damaged_values_are_checked_not_crashed(journal_path: Path) -> None:
-    write(journal_path, {"request.draft": 42, "heart.admiration": "oops",
-                         "tone.sorting": ["needy"], "tone.revision": None})
+    write_journal(journal_path, {"request.draft": 42, "heart.admiration": "oops",
+                                 "tone.sorting": ["needy"], "tone.revision": None})
     for step_id in POINTS:
         result = check(step_id, journal_path)
         assert not result.passed

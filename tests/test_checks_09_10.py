@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_plan import complete_answers, write_journal
+from conftest import assert_complete_passes, write_journal
+from test_plan import complete_answers
 
 from mentor_workshop import curriculum
 from mentor_workshop.checks import check, grade
@@ -24,10 +25,7 @@ def _only(answers: dict, prefix: str) -> dict:
 
 
 def test_09_complete(journal_path: Path) -> None:
-    write_journal(journal_path, _only(complete_answers(), "within."))
-    result = check(WITHIN, journal_path)
-    assert result.passed and result.score == 1.0 and result.messages == []
-    assert grade(WITHIN, journal_path, points=3) == 3.0
+    assert_complete_passes(journal_path, WITHIN, _only(complete_answers(), "within."), 3)
 
 
 def test_09_partial(journal_path: Path) -> None:
@@ -96,10 +94,7 @@ def test_checks_stay_silent_on_a_corrupt_journal(
 
 
 def test_10_complete(journal_path: Path) -> None:
-    write_journal(journal_path, complete_answers())
-    result = check(PLAN, journal_path)
-    assert result.passed, str(result)
-    assert grade(PLAN, journal_path, points=2) == 2.0
+    assert_complete_passes(journal_path, PLAN, complete_answers(), 2)
 
 
 def test_10_partial_names_the_unfinished_notebooks(journal_path: Path) -> None:

@@ -2,47 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import nbformat
 import papermill
 import pytest
-from nbclient import NotebookClient
-from test_plan import complete_answers, write_journal
+from conftest import ROOT, awarded, cell, html_of, run_graded, run_notebook, write_journal
+from test_plan import ADA, complete_answers
 
-ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
 
 PLAN_FILES = ("my_plan.md", "my_plan.html", "my_plan.ics")
-
-
-def execute(step_id: str, folder: Path) -> nbformat.NotebookNode:
-    source = folder / f"{step_id}.ipynb"
-    shutil.copy(ROOT / "notebooks" / f"{step_id}.ipynb", source)
-    nb = nbformat.read(source, as_version=4)
-    client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(folder)}})
-    client.execute()
-    return nb
-
-
-def errors(nb: nbformat.NotebookNode) -> list[str]:
-    return [f"{o.get('ename')}: {o.get('evalue')}" for c in nb.cells if c.cell_type == "code"
-            for o in c.outputs if o.output_type == "error"]
-
-
-def cell(nb: nbformat.NotebookNode, grade_id: str) -> nbformat.NotebookNode:
-    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
-
-
-def graded(nb: nbformat.NotebookNode, number: str) -> str:
-    test = cell(nb, f"test_{number}")
-    assert not [o for o in test.outputs if o.output_type == "stream" and o.name == "stderr"], \
-        "the graded cell must write nothing to stderr"
-    results = [o for o in test.outputs if o.output_type == "execute_result"]
-    assert len(results) == 1
-    return results[0].data["text/plain"]
 
 
 def stdout(c: nbformat.NotebookNode) -> str:
@@ -50,25 +20,22 @@ def stdout(c: nbformat.NotebookNode) -> str:
 
 
 def test_09_with_an_empty_journal(tmp_path: Path) -> None:
-    nb = execute("09_lead_from_within", tmp_path)
-    assert errors(nb) == []
-    assert graded(nb, "09") == "0.0"
+    nb = run_notebook("09_lead_from_within", tmp_path)
+    assert awarded(nb) == 0
     show = cell(nb, "show_09_main")
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
                for o in show.outputs), "the exercise is displayed as a widget"
 
 
 def test_09_with_a_complete_journal(tmp_path: Path) -> None:
-    write_journal(tmp_path / "journal.json", complete_answers())
-    nb = execute("09_lead_from_within", tmp_path)
-    assert errors(nb) == []
-    assert graded(nb, "09") == "3.0"
+    write_journal(tmp_path / "journal.json", complete_answers(), **ADA)
+    nb = run_notebook("09_lead_from_within", tmp_path)
+    assert awarded(nb) == 3
 
 
 def test_10_with_an_empty_journal_writes_a_partial_plan(tmp_path: Path) -> None:
-    nb = execute("10_my_plan", tmp_path)
-    assert errors(nb) == []
-    assert graded(nb, "10") == "0.0"
+    nb = run_notebook("10_my_plan", tmp_path)
+    assert awarded(nb) == 0
     printed = stdout(cell(nb, "export_10"))
     assert "my_plan.md" in printed and "my_plan.html" in printed and "my_plan.ics" not in printed
     assert "Not yet written" in (tmp_path / "my_plan.md").read_text(encoding="utf-8")
@@ -76,10 +43,9 @@ def test_10_with_an_empty_journal_writes_a_partial_plan(tmp_path: Path) -> None:
 
 
 def test_10_with_a_complete_journal_writes_the_whole_plan(tmp_path: Path) -> None:
-    write_journal(tmp_path / "journal.json", complete_answers())
-    nb = execute("10_my_plan", tmp_path)
-    assert errors(nb) == []
-    assert graded(nb, "10") == "2.0"
+    write_journal(tmp_path / "journal.json", complete_answers(), **ADA)
+    nb = run_notebook("10_my_plan", tmp_path)
+    assert awarded(nb) == 2
     printed = stdout(cell(nb, "export_10"))
     for name in PLAN_FILES:
         assert (tmp_path / name).is_file() and name in printed
@@ -87,22 +53,19 @@ def test_10_with_a_complete_journal_writes_the_whole_plan(tmp_path: Path) -> Non
 
 
 def test_10_while_grading_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write_journal(tmp_path / "journal.json", complete_answers())
+    write_journal(tmp_path / "journal.json", complete_answers(), **ADA)
     before = sorted(p.name for p in tmp_path.iterdir())
-    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")  # the kernel inherits it
-    nb = execute("10_my_plan", tmp_path)
-    assert errors(nb) == []
-    assert graded(nb, "10") == "2.0"
+    nb = run_graded("10_my_plan", tmp_path, monkeypatch)
+    assert awarded(nb) == 2
     assert "Grading run" in stdout(cell(nb, "export_10"))
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*before, "10_my_plan.ipynb"])
-    summary = "".join(o.get("data", {}).get("text/html", "") for o in
-                      cell(nb, "show_10_main").outputs)
+    summary = html_of([cell(nb, "show_10_main")])
     assert "My shortlist and first pick" in summary, "graders see a read-only summary"
 
 
 def test_10_through_papermill_writes_into_out_dir(tmp_path: Path) -> None:
     journal = tmp_path / "journals" / "p001.json"
-    write_journal(journal, complete_answers(), name="", pid="")
+    write_journal(journal, complete_answers())
     out_dir = tmp_path / "plans" / "p001"
     papermill.execute_notebook(
         str(ROOT / "notebooks" / "10_my_plan.ipynb"), str(tmp_path / "p001_10.ipynb"),

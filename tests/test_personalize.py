@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import parameter_notebook
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from mentor_workshop import personalize as pz
@@ -23,14 +24,7 @@ BASE_PARAMS = 'participant_id = ""\nparticipant_name = ""\njournal_path = "journ
 
 
 def notebook(path: Path, *sources: str, params: str = BASE_PARAMS) -> Path:
-    cells = [new_code_cell(params, metadata={"tags": ["parameters"]})]
-    cells += [new_code_cell(src) for src in sources]
-    nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, path)
-    return path
+    return parameter_notebook(path, *sources, params=params)
 
 
 def roster(path: Path, *rows: str) -> Path:

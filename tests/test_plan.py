@@ -11,12 +11,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import write_journal
 from icalendar import Calendar
 
 from mentor_workshop import atomic, curriculum, plan
 from mentor_workshop.journal import Journal
 
 LONDON = ZoneInfo("Europe/London")
+#: Who the complete journal belongs to, as the roster records it.
+ADA = {"name": "Ada Lovelace", "pid": "p001"}
 
 # ------------------------------------------------------------------ a complete journal (shared)
 
@@ -123,16 +126,6 @@ def complete_answers() -> dict[str, Any]:
     }
 
 
-def write_journal(path: Path, answers: dict[str, Any], name: str = "Ada Lovelace",
-                  pid: str = "p001") -> Journal:
-    journal = Journal(path)
-    for key, value in answers.items():
-        journal.save(key, value)
-    if name or pid:
-        journal.set_participant(id=pid, name=name)
-    return journal
-
-
 # ------------------------------------------------------------------ HTML inspection
 
 
@@ -179,7 +172,7 @@ def test_empty_journal_gives_a_plan_with_everything_missing(journal_path: Path) 
 
 
 def test_complete_journal_gives_a_complete_plan(journal_path: Path) -> None:
-    write_journal(journal_path, complete_answers())
+    write_journal(journal_path, complete_answers(), **ADA)
     result = plan.build_plan(journal_path)
     assert result.complete, [str(m) for m in result.missing]
     assert result.participant == plan.Participant(name="Ada Lovelace", id="p001")
@@ -209,7 +202,7 @@ def test_complete_journal_gives_a_complete_plan(journal_path: Path) -> None:
 def test_draft_is_used_when_there_is_no_revision(journal_path: Path) -> None:
     answers = complete_answers()
     del answers["tone.revision"]
-    write_journal(journal_path, answers)
+    write_journal(journal_path, answers, **ADA)
     item = plan.build_plan(journal_path).section("request").items[1]
     assert item.label.endswith("(first draft from notebook 03)")
     assert item.text == answers["request.draft"]
@@ -219,7 +212,7 @@ def test_partial_journal_names_only_what_is_missing(journal_path: Path) -> None:
     answers = complete_answers()
     for key in ("gracious.meeting", "within.commitment", "two_way.offers"):
         del answers[key]
-    write_journal(journal_path, answers)
+    write_journal(journal_path, answers, **ADA)
     result = plan.build_plan(journal_path)
     missing = {(m.what, m.step_id) for m in result.missing}
     assert missing == {
@@ -238,7 +231,7 @@ JUNK: list[Any] = [None, 7, -1.5, True, "text", [], ["a", 3, None], {}, {"x": [1
 @pytest.mark.parametrize("junk", JUNK, ids=repr)
 def test_malformed_values_never_raise(junk: Any, journal_path: Path, tmp_path: Path) -> None:
     answers = {key: junk for key in complete_answers()}
-    write_journal(journal_path, answers, name="", pid="")
+    write_journal(journal_path, answers, **ADA)
     result = plan.build_plan(journal_path)
     assert not result.complete
     assert plan.to_markdown(result) and plan.to_html(result)
@@ -259,7 +252,7 @@ def test_malformed_fields_inside_good_shapes(journal_path: Path) -> None:
     answers["within.commitment"] = {"action": "Act", "date": "next Tuesday"}
     answers["rejection.responses"] = {"not_now": "thank_and_diary", "too_busy": {"choice": 1}}
     answers["two_way.prep"] = {"agenda": "yes"}
-    write_journal(journal_path, answers)
+    write_journal(journal_path, answers, **ADA)
     result = plan.build_plan(journal_path)
     lines = result.section("shortlist").items[0].lines
     assert lines == ("Real",)
@@ -297,7 +290,7 @@ def test_a_section_added_by_a_facilitator_lists_its_answers(
         "\nmissing:", 1)
     yaml_path.write_text(text, encoding="utf-8")
     monkeypatch.setenv("MENTOR_WORKSHOP_EXERCISES", str(adapted))
-    write_journal(journal_path, {"two_way.cares": "Open data for everyone"})
+    write_journal(journal_path, {"two_way.cares": "Open data for everyone"}, **ADA)
     extra = plan.build_plan(journal_path).section("extra")
     assert extra.title == "My extra notes"
     assert extra.items[0].lines == ("Open data for everyone",)
@@ -307,7 +300,7 @@ def test_a_section_added_by_a_facilitator_lists_its_answers(
 
 
 def test_markdown_carries_the_plan(journal_path: Path) -> None:
-    write_journal(journal_path, complete_answers())
+    write_journal(journal_path, complete_answers(), **ADA)
     md = plan.to_markdown(plan.build_plan(journal_path))
     assert md.startswith("# My mentorship plan\n")
     for section in curriculum.load().step("10_my_plan").content.sections:
@@ -325,7 +318,7 @@ def hostile_journal(path: Path) -> None:
     answers["request.draft"] = f"Look {HOSTILE} at https://evil.example/pixel.png"
     answers["tone.revision"] = f'{HOSTILE} <img src="https://evil.example/x.png"> bye'
     answers["within.dormant_tie"]["name"] = '<a href="http://evil.example">Jonas</a>'
-    write_journal(path, answers, name=HOSTILE)
+    write_journal(path, answers, name=HOSTILE, pid=ADA["pid"])
 
 
 def test_html_is_self_contained_and_safe(journal_path: Path) -> None:
@@ -348,7 +341,7 @@ def test_html_is_self_contained_and_safe(journal_path: Path) -> None:
 
 
 def test_html_of_a_clean_plan_mentions_no_url(journal_path: Path) -> None:
-    write_journal(journal_path, complete_answers())
+    write_journal(journal_path, complete_answers(), **ADA)
     page = plan.to_html(plan.build_plan(journal_path))
     assert "http" not in page.lower()
     assert "<title>My mentorship plan — Ada Lovelace</title>" in page
@@ -364,7 +357,7 @@ def test_markdown_does_not_pass_raw_html(journal_path: Path) -> None:
 def test_missing_parts_are_said_in_words(journal_path: Path) -> None:
     page = plan.to_html(plan.build_plan(journal_path))
     assert "Still to write:" in page and "Not yet written — see notebook 06 (Be gracious)" in page
-    write_journal(journal_path, complete_answers())
+    write_journal(journal_path, complete_answers(), **ADA)
     page = plan.to_html(plan.build_plan(journal_path))
     assert "Still to write" not in page and "✔ Every part of the plan is written." in page
 
@@ -378,7 +371,7 @@ def _events(data: bytes) -> tuple[dict[str, Any], Calendar]:
 
 
 def test_ics_has_the_meeting_reminders_and_commitment(journal_path: Path) -> None:
-    write_journal(journal_path, complete_answers())
+    write_journal(journal_path, complete_answers(), **ADA)
     data = plan.to_ics(plan.build_plan(journal_path))
     events, cal = _events(data)
     meeting = events["First mentoring meeting with Katherine Johnson"]
@@ -410,7 +403,7 @@ def test_ics_has_the_meeting_reminders_and_commitment(journal_path: Path) -> Non
 def test_reminder_count_follows_the_rhythm(weeks: int, count: int, journal_path: Path) -> None:
     answers = complete_answers()
     answers["within.rhythm"]["every_weeks"] = weeks
-    write_journal(journal_path, answers)
+    write_journal(journal_path, answers, **ADA)
     events, _ = _events(plan.to_ics(plan.build_plan(journal_path)))
     rule = next(e for s, e in events.items() if s.startswith("Keep in touch"))["RRULE"]
     assert rule["INTERVAL"] == [weeks] and rule["COUNT"] == [count]
@@ -420,7 +413,7 @@ def test_ics_uses_the_meeting_time_zone(journal_path: Path) -> None:
     answers = complete_answers()
     answers["gracious.meeting"]["timezone"] = "America/New_York"
     answers["gracious.meeting"]["start"] = "2030-03-28T17:00"
-    write_journal(journal_path, answers)
+    write_journal(journal_path, answers, **ADA)
     events, cal = _events(plan.to_ics(plan.build_plan(journal_path)))
     meeting = events["First mentoring meeting with Katherine Johnson"]
     assert meeting["DTSTART"].params["TZID"] == "America/New_York"
@@ -430,14 +423,14 @@ def test_ics_uses_the_meeting_time_zone(journal_path: Path) -> None:
 
 
 def test_ics_is_stable_across_exports(journal_path: Path) -> None:
-    write_journal(journal_path, complete_answers())
+    write_journal(journal_path, complete_answers(), **ADA)
     first = plan.to_ics(plan.build_plan(journal_path))
     assert plan.to_ics(plan.build_plan(journal_path)) == first
 
 
 def test_commitment_alone_is_enough_for_a_calendar(journal_path: Path) -> None:
     write_journal(journal_path, {"within.commitment": {"action": "Call Jonas",
-                                                       "date": "2030-05-02"}})
+                                                       "date": "2030-05-02"}}, **ADA)
     events, _ = _events(plan.to_ics(plan.build_plan(journal_path)))
     assert list(events) == ["My commitment: Call Jonas"]
 
@@ -451,7 +444,7 @@ def _leftovers(folder: Path) -> list[str]:
 
 
 def test_export_writes_three_files(journal_path: Path, tmp_path: Path) -> None:
-    write_journal(journal_path, complete_answers())
+    write_journal(journal_path, complete_answers(), **ADA)
     out = tmp_path / "plans" / "p001"
     written = plan.export(Journal(journal_path), out)
     assert written == {"md": out / "my_plan.md", "html": out / "my_plan.html",
@@ -466,7 +459,7 @@ def test_export_writes_three_files(journal_path: Path, tmp_path: Path) -> None:
 
 def test_export_without_dates_writes_no_calendar_and_drops_a_stale_one(
         journal_path: Path, tmp_path: Path) -> None:
-    write_journal(journal_path, complete_answers())
+    write_journal(journal_path, complete_answers(), **ADA)
     plan.export(journal_path, tmp_path / "out")
     assert (tmp_path / "out" / "my_plan.ics").exists()
     Journal(journal_path).save("gracious.meeting", {})
@@ -481,7 +474,7 @@ def test_interrupted_export_keeps_the_previous_file(
     out = tmp_path / "out"
     out.mkdir()
     (out / "my_plan.html").write_text("previous version", encoding="utf-8")
-    write_journal(journal_path, complete_answers())
+    write_journal(journal_path, complete_answers(), **ADA)
     real_replace = os.replace
 
     def failing_replace(src: Any, dst: Any) -> None:
@@ -534,7 +527,7 @@ def test_preview_shows_the_plan_and_refreshes(journal_path: Path, tmp_path: Path
     assert ex.export_button.description == "Export my plan" and ex.export_button.icon
     assert "Not yet written — see notebook 09" in ex.preview.value
     assert "part(s) still to write" in ex.status.value
-    write_journal(journal_path, complete_answers())
+    write_journal(journal_path, complete_answers(), **ADA)
     assert "Katherine Johnson" not in ex.preview.value
     ex.refresh_button.click()
     assert "Katherine Johnson" in ex.preview.value
@@ -543,7 +536,7 @@ def test_preview_shows_the_plan_and_refreshes(journal_path: Path, tmp_path: Path
 
 
 def test_export_button_writes_the_files(journal_path: Path, tmp_path: Path) -> None:
-    write_journal(journal_path, complete_answers())
+    write_journal(journal_path, complete_answers(), **ADA)
     ex = _plan_exercise(journal_path, tmp_path / "out")
     ex.export_button.click()
     for name in ("my_plan.md", "my_plan.html", "my_plan.ics"):

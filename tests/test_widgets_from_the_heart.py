@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import on_disk
-from test_checks_03_05 import COMPLETE, LEADERS, STATEMENT, WORK, write
-from test_widgets_request import FIND_SRC, one, rows
+from conftest import FIND_SRC, grading_display, on_disk, one, write_journal
+from test_checks_03_05 import COMPLETE, LEADERS, STATEMENT, WORK
+from test_widgets_request import rows
 
 from mentor_workshop import curriculum
 from mentor_workshop.checks import check
-from mentor_workshop.widgets import base as widget_base
 from mentor_workshop.widgets import exercise
 from mentor_workshop.widgets.from_the_heart import EMPTY, NO_PICK, Heart
 
@@ -36,14 +35,16 @@ def test_empty_states(journal_path: Path) -> None:
 
 
 def test_first_pick_and_their_why_are_shown(journal_path: Path) -> None:
-    write(journal_path, {"shortlist.leaders": LEADERS, "shortlist.first_pick": "lin-7a8b9c"})
+    write_journal(journal_path,
+                  {"shortlist.leaders": LEADERS, "shortlist.first_pick": "lin-7a8b9c"})
     html = one(Heart(journal_path).widget(), "mw-04-leader").value
     assert "<strong>Lin Wu</strong>" in html
     assert "quiet leadership" in html
 
 
 def test_flattery_flagged_with_its_words_then_cleared(journal_path: Path, fresh_kernel) -> None:
-    write(journal_path, {"shortlist.leaders": LEADERS, "shortlist.first_pick": "amara-1a2b3c"})
+    write_journal(journal_path,
+                  {"shortlist.leaders": LEADERS, "shortlist.first_pick": "amara-1a2b3c"})
     root = Heart(journal_path).widget()
     statement, panel = one(root, "mw-04-statement"), one(root, "mw-04-feedback")
     statement.value = FLATTERY
@@ -78,7 +79,7 @@ def test_the_named_work_counts_as_specific(journal_path: Path) -> None:
 
 
 def test_damaged_journal_value_starts_blank(journal_path: Path) -> None:
-    write(journal_path, {"heart.admiration": ["not", "a", "dict"]})
+    write_journal(journal_path, {"heart.admiration": ["not", "a", "dict"]})
     ex = Heart(journal_path)
     root = ex.widget()
     assert one(root, "mw-04-work").value == "" and one(root, "mw-04-statement").value == ""
@@ -89,12 +90,10 @@ def test_damaged_journal_value_starts_blank(journal_path: Path) -> None:
 
 def test_grading_mode_shows_summary_and_writes_nothing(
         journal_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write(journal_path, {**COMPLETE, "heart.admiration": {"work": "<b>talk</b>",
-                                                          "statement": STATEMENT}})
+    write_journal(journal_path, {**COMPLETE, "heart.admiration": {"work": "<b>talk</b>",
+                                                                  "statement": STATEMENT}})
     before = journal_path.read_bytes()
-    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
-    shown: list[object] = []
-    monkeypatch.setattr(widget_base, "display", shown.append)
+    shown = grading_display(monkeypatch)
     Heart(journal_path).show()
     html = shown[0].data
     assert "mw-summary" in html and "<dt>About</dt><dd>Amara Osei</dd>" in html

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import ipywidgets as w
 import pytest
-from conftest import on_disk
+from conftest import built, descendants, on_disk
 from icalendar import Calendar
 
 from mentor_workshop import curriculum, ics
@@ -30,15 +30,11 @@ NOTE = ("Dear Dr Johnson, thank you so much for agreeing to meet me. I am gratef
 
 
 def note_ex(journal_path: Path) -> ThankYouNote:
-    ex = exercise("06_be_gracious.thank_you")(journal_path)
-    ex.widget()
-    return ex
+    return built("06_be_gracious.thank_you", journal_path)
 
 
 def meeting_ex(journal_path: Path) -> FirstMeeting:
-    ex = exercise("06_be_gracious.meeting")(journal_path)
-    ex.widget()
-    return ex
+    return built("06_be_gracious.meeting", journal_path)
 
 
 def fill_meeting(ex: FirstMeeting) -> None:
@@ -80,7 +76,7 @@ def test_note_is_saved_as_typed_and_shown_as_an_escaped_card(journal_path: Path)
 
 def test_card_has_a_print_layout(journal_path: Path) -> None:
     root = note_ex(journal_path).widget()
-    css = "".join(c.value for c in _all(root) if isinstance(c, w.HTML))
+    css = "".join(c.value for c in descendants(root) if isinstance(c, w.HTML))
     assert re.search(r"@media print\s*{[^}]*\.mw-06-card\s*{", css)
 
 
@@ -315,12 +311,5 @@ def test_grading_mode_shows_a_summary_and_writes_nothing(
 def test_whole_step_builds_both_parts(journal_path: Path) -> None:
     ex = exercise("06_be_gracious")(journal_path)
     root = ex.widget()
-    classes = {c for widget in _all(root) for c in getattr(widget, "_dom_classes", ())}
+    classes = {c for widget in descendants(root) for c in getattr(widget, "_dom_classes", ())}
     assert {"mw-06-thank-you", "mw-06-start-date", "mw-06-download"} <= classes
-
-
-def _all(widget: w.Widget) -> list[w.Widget]:
-    found = [widget]
-    for child in getattr(widget, "children", ()):
-        found += _all(child)
-    return found

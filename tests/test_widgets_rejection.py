@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import on_disk
+from conftest import built, on_disk
 
 from mentor_workshop import curriculum
 from mentor_workshop.journal import Journal
@@ -37,17 +37,11 @@ def shortlist(journal_path: Path, leaders=LEADERS, first: str | None = "l2") -> 
     return journal
 
 
-def built(name: str, journal_path: Path):
-    ex = exercise(f"07_rejection.{name}")(journal_path)
-    ex.widget()
-    return ex
-
-
 # ------------------------------------------------------------------ scenarios
 
 
 def test_each_scenario_saves_choice_and_reason(journal_path: Path) -> None:
-    ex: Scenarios = built("scenarios", journal_path)
+    ex: Scenarios = built("07_rejection.scenarios", journal_path)
     for s in CONTENT.scenarios:
         ex.choices[s.id].value = best(s)
         ex.whys[s.id].value = f"Reason for {s.id}"
@@ -56,7 +50,7 @@ def test_each_scenario_saves_choice_and_reason(journal_path: Path) -> None:
 
 
 def test_choosing_explains_whether_it_is_recommended(journal_path: Path) -> None:
-    ex: Scenarios = built("scenarios", journal_path)
+    ex: Scenarios = built("07_rejection.scenarios", journal_path)
     s = CONTENT.scenarios[0]
     assert "Choose a reply" in ex.explanations[s.id].value
     ex.choices[s.id].value = worst(s)
@@ -69,7 +63,7 @@ def test_choosing_explains_whether_it_is_recommended(journal_path: Path) -> None
 
 
 def test_scenario_inputs_are_labelled_and_findable(journal_path: Path) -> None:
-    ex: Scenarios = built("scenarios", journal_path)
+    ex: Scenarios = built("07_rejection.scenarios", journal_path)
     for s in CONTENT.scenarios:
         slug = s.id.replace("_", "-")
         assert f"mw-07-{slug}-choice" in ex.choices[s.id]._dom_classes
@@ -86,7 +80,7 @@ def test_template_is_addressed_to_the_first_pick_and_escaped_in_summary(
     journal_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shortlist(journal_path)
-    ex = built("ask_why", journal_path)
+    ex = built("07_rejection.ask_why", journal_path)
     ex.start.click()
     saved = on_disk(journal_path)["rejection.ask_why"]
     assert saved.startswith("Dear Katherine <Johnson>, thank you")
@@ -97,7 +91,7 @@ def test_template_is_addressed_to_the_first_pick_and_escaped_in_summary(
 
 
 def test_template_never_overwrites_what_was_typed(journal_path: Path) -> None:
-    ex = built("ask_why", journal_path)
+    ex = built("07_rejection.ask_why", journal_path)
     ex.text.value = "My own words"
     ex.start.click()
     assert ex.text.value == "My own words"
@@ -114,7 +108,7 @@ def test_template_without_a_first_pick_keeps_the_name_slot() -> None:
 
 
 def test_self_compassion_saves_both_fields(journal_path: Path) -> None:
-    ex = built("self_compassion", journal_path)
+    ex = built("07_rejection.self_compassion", journal_path)
     ex.reaction.value = "I knew I was not good enough."
     ex.rewrite.value = "You asked, which most people never do; try the next person."
     assert on_disk(journal_path)["rejection.self_compassion"] == {
@@ -129,7 +123,7 @@ def test_self_compassion_saves_both_fields(journal_path: Path) -> None:
 
 def test_next_leader_offers_the_shortlist_without_the_first_pick(journal_path: Path) -> None:
     shortlist(journal_path)
-    ex: NextLeader = built("next_leader", journal_path)
+    ex: NextLeader = built("07_rejection.next_leader", journal_path)
     assert list(ex.menu.options) == [("Choose a leader…", None),
                                      ("Grace Hopper — Rear admiral", "l1"), ("Mary Jackson", "l3")]
     assert "mw-07-next-leader" in ex.menu._dom_classes and ex.menu.description
@@ -139,7 +133,7 @@ def test_next_leader_offers_the_shortlist_without_the_first_pick(journal_path: P
 
 
 def test_empty_shortlist_has_a_helpful_empty_state(journal_path: Path) -> None:
-    ex: NextLeader = built("next_leader", journal_path)
+    ex: NextLeader = built("07_rejection.next_leader", journal_path)
     assert ex.menu.disabled and list(ex.menu.options) == []
     assert "Your shortlist is empty" in ex.note.value and "notebook 01" in ex.note.value
     shortlist(journal_path, LEADERS[1:2], first="l2")
@@ -154,7 +148,7 @@ def test_a_stale_choice_is_flagged_not_dropped(journal_path: Path) -> None:
     journal = shortlist(journal_path)
     journal.save("rejection.next_leader", "l1")
     journal.save("shortlist.first_pick", "l1")  # the next leader became the first pick
-    ex: NextLeader = built("next_leader", journal_path)
+    ex: NextLeader = built("07_rejection.next_leader", journal_path)
     assert ex.menu.value is None
     assert "choose again" in ex.note.value
     assert on_disk(journal_path)["rejection.next_leader"] == "l1"
@@ -165,15 +159,15 @@ def test_a_stale_choice_is_flagged_not_dropped(journal_path: Path) -> None:
 
 def test_answers_survive_a_kernel_restart(journal_path: Path, fresh_kernel) -> None:
     shortlist(journal_path)
-    sc: Scenarios = built("scenarios", journal_path)
+    sc: Scenarios = built("07_rejection.scenarios", journal_path)
     s = CONTENT.scenarios[2]
     sc.choices[s.id].value = worst(s)
     sc.whys[s.id].value = "It felt natural"
-    built("ask_why", journal_path).text.value = "May I ask what would have helped?"
-    comp = built("self_compassion", journal_path)
+    built("07_rejection.ask_why", journal_path).text.value = "May I ask what would have helped?"
+    comp = built("07_rejection.self_compassion", journal_path)
     comp.reaction.value = "Ouch"
     comp.rewrite.value = "Be kind to yourself"
-    built("next_leader", journal_path).menu.value = "l1"
+    built("07_rejection.next_leader", journal_path).menu.value = "l1"
     out = fresh_kernel.run(f"""
         import json
         from mentor_workshop.widgets import exercise
@@ -210,16 +204,16 @@ def test_grading_mode_shows_a_summary_and_writes_nothing(
     journal_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shortlist(journal_path)
-    sc: Scenarios = built("scenarios", journal_path)
+    sc: Scenarios = built("07_rejection.scenarios", journal_path)
     s = CONTENT.scenarios[0]
     sc.choices[s.id].value = best(s)
     sc.whys[s.id].value = "<script>alert(1)</script>"
-    built("next_leader", journal_path).menu.value = "l1"
+    built("07_rejection.next_leader", journal_path).menu.value = "l1"
     before = journal_path.read_bytes()
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
     html = exercise("07_rejection")(journal_path).summary_html()
     assert "(recommended)" in html and "&lt;script&gt;" in html and "<script>" not in html
     assert "Grace Hopper" in html
-    again: Scenarios = built("scenarios", journal_path)
+    again: Scenarios = built("07_rejection.scenarios", journal_path)
     again.choices[s.id].value = worst(s)
     assert journal_path.read_bytes() == before

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import ipywidgets as w
 import pytest
-from conftest import on_disk
-from test_checks_03_05 import COMPLETE, LEADERS, write
+from conftest import FIND_SRC, grading_display, on_disk, one, write_journal
+from test_checks_03_05 import COMPLETE, LEADERS
 
 from mentor_workshop import curriculum
-from mentor_workshop.widgets import base as widget_base
 from mentor_workshop.widgets import exercise
 from mentor_workshop.widgets.feedback_panel import EMPTY_MESSAGE, FeedbackPanel, signal_names
 from mentor_workshop.widgets.request import (
@@ -28,17 +27,6 @@ NEEDY = "I'm so sorry to bother you. I know you're far too busy."
 CALM = "Would you be open to a 30-minute call next month? Thank you for considering it."
 
 
-def find(root: w.Widget, css: str) -> list[w.Widget]:
-    found = [root] if css in getattr(root, "_dom_classes", ()) else []
-    for child in getattr(root, "children", ()):
-        found += find(child, css)
-    return found
-
-
-def one(root: w.Widget, css: str) -> w.Widget:
-    matches = find(root, css)
-    assert len(matches) == 1, f"{css}: {len(matches)} matches"
-    return matches[0]
 
 
 def rows(panel_html: str) -> dict[str, str]:
@@ -47,15 +35,6 @@ def rows(panel_html: str) -> dict[str, str]:
                        r'data-signal="\1" data-level="\2"', panel_html)
     return dict(found)
 
-
-FIND_SRC = '''
-import json
-def find(root, css):
-    found = [root] if css in getattr(root, "_dom_classes", ()) else []
-    for child in getattr(root, "children", ()):
-        found += find(child, css)
-    return found
-'''
 
 
 # ------------------------------------------------------------------------ the feedback panel
@@ -139,7 +118,8 @@ def test_no_first_pick_is_said_kindly(journal_path: Path) -> None:
 
 def test_first_pick_is_named_and_escaped(journal_path: Path) -> None:
     leaders = [dict(LEADERS[0], name="Amara <b>Osei</b>"), LEADERS[1]]
-    write(journal_path, {"shortlist.leaders": leaders, "shortlist.first_pick": "amara-1a2b3c"})
+    write_journal(journal_path,
+                  {"shortlist.leaders": leaders, "shortlist.first_pick": "amara-1a2b3c"})
     html = one(Request(journal_path).widget(), "mw-03-addressee").value
     assert "Amara &lt;b&gt;Osei&lt;/b&gt;" in html and "<b>" not in html
     assert "COO, Northbridge Housing" in html
@@ -162,8 +142,9 @@ def test_channel_tradeoffs_from_content(journal_path: Path) -> None:
 
 
 def test_compose_save_and_restore(journal_path: Path, fresh_kernel) -> None:
-    write(journal_path, {"shortlist.leaders": LEADERS, "shortlist.first_pick": "amara-1a2b3c",
-                         "welcome.profile": {"name": "Priya Shah", "role": "", "hopes": ""}})
+    write_journal(journal_path, {
+        "shortlist.leaders": LEADERS, "shortlist.first_pick": "amara-1a2b3c",
+        "welcome.profile": {"name": "Priya Shah", "role": "", "hopes": ""}})
     ex = Request(journal_path)
     root = ex.widget()
     one(root, "mw-03-channel").value = "email"
@@ -242,8 +223,8 @@ def test_build_draft_punctuates_notes() -> None:
 
 
 def test_damaged_journal_values_start_blank(journal_path: Path) -> None:
-    write(journal_path, {"request.channel": "carrier_pigeon", "request.scaffold": "oops",
-                         "request.draft": 42, "shortlist.first_pick": "nobody"})
+    write_journal(journal_path, {"request.channel": "carrier_pigeon", "request.scaffold": "oops",
+                                 "request.draft": 42, "shortlist.first_pick": "nobody"})
     ex = Request(journal_path)
     root = ex.widget()
     assert one(root, "mw-03-channel").value is None
@@ -263,11 +244,10 @@ def test_oversized_draft_is_refused_with_a_message(journal_path: Path) -> None:
 
 def test_grading_mode_shows_summary_and_writes_nothing(
         journal_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write(journal_path, {**COMPLETE, "request.draft": COMPLETE["request.draft"] + " <i>x</i>"})
+    write_journal(journal_path,
+                  {**COMPLETE, "request.draft": COMPLETE["request.draft"] + " <i>x</i>"})
     before = journal_path.read_bytes()
-    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
-    shown: list[object] = []
-    monkeypatch.setattr(widget_base, "display", shown.append)
+    shown = grading_display(monkeypatch)
     ex = Request(journal_path)
     ex.show()
     assert len(shown) == 1

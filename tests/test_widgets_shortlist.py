@@ -8,24 +8,11 @@ from pathlib import Path
 
 import ipywidgets as w
 import pytest
-from conftest import on_disk
+from conftest import FIND_SRC, find, inputs, on_disk, one
 
 from mentor_workshop.journal import Journal
 from mentor_workshop.widgets import exercise
 from mentor_workshop.widgets.shortlist import Shortlist, new_id
-
-
-def find(root: w.Widget, css: str) -> list[w.Widget]:
-    found = [root] if css in getattr(root, "_dom_classes", ()) else []
-    for child in getattr(root, "children", ()):
-        found += find(child, css)
-    return found
-
-
-def one(root: w.Widget, css: str) -> w.Widget:
-    matches = find(root, css)
-    assert len(matches) == 1, f"{css}: {len(matches)} matches"
-    return matches[0]
 
 
 def add(root: w.Widget, name: str) -> None:
@@ -37,15 +24,6 @@ def fill(root: w.Widget, index: int, **values: object) -> None:
     for field, value in values.items():
         find(root, f"mw-01-{field}")[index].value = value
 
-
-FIND_SRC = '''
-import json
-def find(root, css):
-    found = [root] if css in getattr(root, "_dom_classes", ()) else []
-    for child in getattr(root, "children", ()):
-        found += find(child, css)
-    return found
-'''
 
 
 def test_registry() -> None:
@@ -234,18 +212,11 @@ def test_grading_mode_summary(journal_path: Path, monkeypatch: pytest.MonkeyPatc
     assert journal_path.read_bytes() == before
 
 
-def _inputs(root: w.Widget) -> list[w.Widget]:
-    found = [root] if isinstance(root, w.ValueWidget) and not isinstance(
-        root, w.HTML | w.Label) else []
-    for child in getattr(root, "children", ()):
-        found += _inputs(child)
-    return found
-
 
 def test_every_input_has_a_label_and_a_class(journal_path: Path) -> None:
     root = Shortlist(journal_path).widget()
     add(root, "Amara Osei")
-    boxes = _inputs(root)
+    boxes = inputs(root)
     assert len(boxes) >= 12
     for box in boxes:
         assert box.description, f"{type(box).__name__} {box._dom_classes} has no label"

@@ -8,13 +8,12 @@ from html import escape
 from pathlib import Path
 
 import pytest
-from conftest import on_disk
-from test_checks_03_05 import COMPLETE, DRAFT, KEY, PHRASES, write
-from test_widgets_request import FIND_SRC, find, one, rows
+from conftest import FIND_SRC, find, grading_display, on_disk, one, write_journal
+from test_checks_03_05 import COMPLETE, DRAFT, KEY, PHRASES
+from test_widgets_request import rows
 
 from mentor_workshop.checks import check, sorting_score
 from mentor_workshop.journal import Journal
-from mentor_workshop.widgets import base as widget_base
 from mentor_workshop.widgets import exercise
 from mentor_workshop.widgets.tone import (
     NO_DRAFT,
@@ -114,8 +113,8 @@ def test_sorting_keeps_answers_saved_elsewhere(journal_path: Path) -> None:
 
 
 def test_damaged_sorting_answers_are_ignored(journal_path: Path) -> None:
-    write(journal_path, {"tone.sorting": {PHRASES[0].id: "shouty", "gone": "needy",
-                                          PHRASES[1].id: PHRASES[1].answer}})
+    write_journal(journal_path, {"tone.sorting": {PHRASES[0].id: "shouty", "gone": "needy",
+                                                  PHRASES[1].id: PHRASES[1].answer}})
     root = Sorting(journal_path).widget()
     assert one(root, f"mw-05-sort-{PHRASES[0].id}").value is None
     assert one(root, f"mw-05-sort-{PHRASES[1].id}").value == PHRASES[1].answer
@@ -135,7 +134,7 @@ def test_no_draft_yet(journal_path: Path) -> None:
 
 def test_prefilled_from_03_but_not_saved_until_kept(journal_path: Path) -> None:
     draft = NEEDY + " Would you be open to a call? <b>Thanks</b>"
-    write(journal_path, {"request.draft": draft})
+    write_journal(journal_path, {"request.draft": draft})
     ex = Revision(journal_path)
     root = ex.widget()
     original = one(root, "mw-05-original-box").value
@@ -156,7 +155,7 @@ def test_prefilled_from_03_but_not_saved_until_kept(journal_path: Path) -> None:
 
 
 def test_tone_meter_follows_typing(journal_path: Path, fresh_kernel) -> None:
-    write(journal_path, {"request.draft": DRAFT})
+    write_journal(journal_path, {"request.draft": DRAFT})
     root = Revision(journal_path).widget()
     box, meter, panel = (one(root, "mw-05-revision"), one(root, "mw-05-meter"),
                          one(root, "mw-05-tone"))
@@ -196,11 +195,9 @@ def test_grading_mode_shows_summaries_and_writes_nothing(
         journal_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     answers = dict(KEY)
     answers[PHRASES[0].id] = wrong(PHRASES[0].answer)
-    write(journal_path, {**COMPLETE, "tone.sorting": answers})
+    write_journal(journal_path, {**COMPLETE, "tone.sorting": answers})
     before = journal_path.read_bytes()
-    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
-    shown: list[object] = []
-    monkeypatch.setattr(widget_base, "display", shown.append)
+    shown = grading_display(monkeypatch)
     Sorting(journal_path).show()
     Revision(journal_path).show()
     sorting_html, revision_html = (x.data for x in shown)

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import on_disk
+from conftest import built, on_disk
 
 from mentor_workshop import curriculum
 from mentor_workshop.widgets import exercise
@@ -19,15 +19,11 @@ OWN = "Run a half-day data workshop for her team"
 
 
 def offers_ex(journal_path: Path) -> CaresAndOffers:
-    ex = exercise("08_two_way.offers")(journal_path)
-    ex.widget()
-    return ex
+    return built("08_two_way.offers", journal_path)
 
 
 def prep_ex(journal_path: Path) -> Preparation:
-    ex = exercise("08_two_way.prep")(journal_path)
-    ex.widget()
-    return ex
+    return built("08_two_way.prep", journal_path)
 
 
 def test_cares_and_offers_are_saved_as_texts(journal_path: Path) -> None:

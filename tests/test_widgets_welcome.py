@@ -8,36 +8,12 @@ from pathlib import Path
 
 import ipywidgets as w
 import pytest
-from conftest import on_disk
+from conftest import FIND_SRC, descendants, inputs, on_disk, one
 
 from mentor_workshop.journal import Journal
 from mentor_workshop.setup_check import PROBE_KEY, WAITING_TEXT
 from mentor_workshop.widgets import exercise
 from mentor_workshop.widgets.welcome import Profile, SetupCheck
-
-
-def find(root: w.Widget, css: str) -> list[w.Widget]:
-    """Widgets carrying a CSS class, in display order (what a browser test would find)."""
-    found = [root] if css in getattr(root, "_dom_classes", ()) else []
-    for child in getattr(root, "children", ()):
-        found += find(child, css)
-    return found
-
-
-def one(root: w.Widget, css: str) -> w.Widget:
-    matches = find(root, css)
-    assert len(matches) == 1, f"{css}: {len(matches)} matches"
-    return matches[0]
-
-
-FIND_SRC = '''
-import json
-def find(root, css):
-    found = [root] if css in getattr(root, "_dom_classes", ()) else []
-    for child in getattr(root, "children", ()):
-        found += find(child, css)
-    return found
-'''
 
 
 def test_registry_names() -> None:
@@ -137,28 +113,14 @@ def test_setup_check_lists_what_to_confirm_by_hand(journal_path: Path) -> None:
 
     labels = [i.label for i in curriculum.load().step("00_welcome").content.setup_check]
     root = SetupCheck(journal_path).widget()
-    text = " ".join(c.value for c in find_all_html(root))
+    text = " ".join(c.value for c in descendants(root) if isinstance(c, w.HTML))
     for label in labels:
         assert label in text
 
 
-def find_all_html(root: w.Widget) -> list[w.HTML]:
-    found = [root] if isinstance(root, w.HTML) else []
-    for child in getattr(root, "children", ()):
-        found += find_all_html(child)
-    return found
-
-
-def _inputs(root: w.Widget) -> list[w.Widget]:
-    found = [root] if isinstance(root, w.ValueWidget) and not isinstance(
-        root, w.HTML | w.Label) else []
-    for child in getattr(root, "children", ()):
-        found += _inputs(child)
-    return found
-
 
 def test_every_input_has_a_label_and_a_class(journal_path: Path) -> None:
     for cls in (Profile, SetupCheck):
-        for box in _inputs(cls(journal_path).widget()):
+        for box in inputs(cls(journal_path).widget()):
             assert box.description, f"{type(box).__name__} has no label"
             assert any(c.startswith("mw-00-") for c in box._dom_classes)

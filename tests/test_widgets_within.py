@@ -8,20 +8,13 @@ from pathlib import Path
 
 import ipywidgets as w
 import pytest
-from conftest import on_disk
+from conftest import built, on_disk
 
 from mentor_workshop import curriculum
 from mentor_workshop.journal import Journal
-from mentor_workshop.widgets import exercise
 from mentor_workshop.widgets.within import LeadFromWithin
 
 CONTENT = curriculum.load().step("09_lead_from_within").content
-
-
-def built(journal_path: Path) -> LeadFromWithin:
-    ex = exercise("09_lead_from_within")(journal_path)
-    ex.widget()
-    return ex
 
 
 def fill(ex: LeadFromWithin) -> None:
@@ -44,14 +37,14 @@ EXPECTED = {
 
 
 def test_every_answer_is_saved_as_typed(journal_path: Path) -> None:
-    ex = built(journal_path)
+    ex = built("09_lead_from_within", journal_path)
     fill(ex)
     assert on_disk(journal_path) == EXPECTED
     assert "Saved" in ex.status.value
 
 
 def test_answers_survive_a_kernel_restart(journal_path: Path, fresh_kernel) -> None:
-    fill(built(journal_path))
+    fill(built("09_lead_from_within", journal_path))
     out = fresh_kernel.run(f"""
         import json
         from mentor_workshop.widgets import exercise
@@ -75,7 +68,7 @@ def test_answers_survive_a_kernel_restart(journal_path: Path, fresh_kernel) -> N
 
 
 def test_inputs_are_labelled_and_findable(journal_path: Path) -> None:
-    ex = built(journal_path)
+    ex = built("09_lead_from_within", journal_path)
     inputs = {
         "mw-09-every-weeks": ex.every, "mw-09-channel": ex.channel,
         "mw-09-report-back": ex.report_back, "mw-09-tie-name": ex.tie_name,
@@ -94,20 +87,20 @@ def test_inputs_are_labelled_and_findable(journal_path: Path) -> None:
 
 
 def test_a_channel_of_your_own_is_kept(journal_path: Path) -> None:
-    ex = built(journal_path)
+    ex = built("09_lead_from_within", journal_path)
     ex.channel.value = "Lunch once a quarter"
     assert on_disk(journal_path)["within.rhythm"] == {"channel": "Lunch once a quarter"}
 
 
 def test_an_old_answer_outside_todays_options_is_kept(journal_path: Path) -> None:
     Journal(journal_path).save("within.rhythm", {"every_weeks": 3, "channel": "Postcards"})
-    ex = built(journal_path)
+    ex = built("09_lead_from_within", journal_path)
     assert ex.every.value == 3 and ("Every 3 weeks", 3) in ex.every.options
     assert ex.channel.value == "Postcards"
 
 
 def test_the_date_says_what_it_means(journal_path: Path) -> None:
-    ex = built(journal_path)
+    ex = built("09_lead_from_within", journal_path)
     assert "No date yet" in ex.date_note.value
     ex.when.value = date.today() + timedelta(days=3)
     assert "in 3 days" in ex.date_note.value and "✓" in ex.date_note.value
@@ -126,7 +119,7 @@ def test_malformed_journal_values_start_blank(journal_path: Path, junk: object) 
     for key in LeadFromWithin.keys:
         journal.save(key, junk)
     journal.save("within.commitment", {"action": 5, "date": "next Tuesday"})
-    ex = built(journal_path)
+    ex = built("09_lead_from_within", journal_path)
     assert ex.every.value is None and ex.when.value is None
     assert ex.action.value == ""
     ex.tie_name.value = "Jonas"
@@ -136,7 +129,7 @@ def test_malformed_journal_values_start_blank(journal_path: Path, junk: object) 
 def test_an_unwritable_journal_is_reported_in_words(tmp_path: Path) -> None:
     blocker = tmp_path / "not_a_folder"
     blocker.write_text("", encoding="utf-8")
-    ex = built(blocker / "journal.json")
+    ex = built("09_lead_from_within", blocker / "journal.json")
     ex.report_back.value = "I will tell her how the review went."
     assert "Not saved" in ex.status.value and "writable" in ex.status.value
     assert ex.report_back.value == "I will tell her how the review went."
@@ -168,7 +161,7 @@ def test_summary_of_an_empty_journal_says_not_answered(journal_path: Path) -> No
 
 
 def test_check_button_runs_the_step_check(journal_path: Path) -> None:
-    ex = built(journal_path)
+    ex = built("09_lead_from_within", journal_path)
     button = next(c for c in ex.widget().children if isinstance(c, w.VBox)
                   and c.children and isinstance(c.children[0], w.Button))
     button.children[0].click()

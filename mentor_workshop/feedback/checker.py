@@ -12,6 +12,9 @@ from typing import Any
 
 import yaml
 
+from mentor_workshop.yaml_source import field_path as keypath
+from mentor_workshop.yaml_source import key_lines
+
 #: The C loader when PyYAML was built with it: the rules file is large enough for it to matter.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -20,37 +23,14 @@ class FeedbackRulesError(ValueError):
     """The rules or examples file is malformed; the message names the file, key and line."""
 
 
-def keypath(keys: Sequence[str | int]) -> str:
-    """``["signals", "length", 0]`` -> ``signals.length[0]``, as a facilitator would look for it."""
-    out = ""
-    for k in keys:
-        out += f"[{k}]" if isinstance(k, int) else (f".{k}" if out else str(k))
-    return out or "(top level)"
-
-
 def _yaml_line(text: str, keys: Sequence[str | int]) -> int | None:
-    """The 1-based line of a key path in a YAML text, for error messages."""
+    """The 1-based line of a key path in a YAML text, or None when even its first key is absent."""
     try:
         node = yaml.compose(text, Loader=YAML_LOADER)
     except yaml.YAMLError:
         return None
-    line = None
-    for key in keys:
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                if k.value == key:
-                    line, node = k.start_mark.line + 1, v
-                    break
-            else:
-                return line
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
-            if key >= len(node.value):
-                return line
-            node = node.value[key]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
+    lines = key_lines(node, keys)
+    return lines[-1] if lines else None
 
 
 def _braced(fields: Sequence[str]) -> str:

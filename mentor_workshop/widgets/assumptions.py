@@ -21,6 +21,7 @@ import ipywidgets as w
 
 from mentor_workshop import curriculum
 from mentor_workshop.widgets.base import FULL, Exercise, esc, labelled
+from mentor_workshop.widgets.cards import CardList, dict_entries, texts
 
 BELIEFS = "assumptions.beliefs"
 CALIBRATION = "assumptions.calibration"
@@ -65,17 +66,9 @@ def _confidence(value: Any) -> int | None:
 
 def normalise(raw: Any) -> list[dict]:
     """The stored beliefs made safe to show: every field present, confidences 0–100 or None."""
-    if not isinstance(raw, list):
-        return []
     out = []
-    for entry in raw:
-        if not isinstance(entry, dict):
-            continue
-        belief: dict[str, Any] = {
-            "id": entry["id"] if isinstance(entry.get("id"), str) and entry["id"] else "",
-        }
-        for f in TEXT_FIELDS:
-            belief[f] = entry.get(f) if isinstance(entry.get(f), str) else ""
+    for entry in dict_entries(raw):
+        belief: dict[str, Any] = texts(entry, ("id", *TEXT_FIELDS))
         for f in CONFIDENCE_FIELDS:
             belief[f] = _confidence(entry.get(f))
         out.append({k: belief[k] for k in ("id", "belief", "confidence_before", "evidence_for",
@@ -136,24 +129,14 @@ class Assumptions(Exercise):
     def beliefs(self) -> list[dict]:
         return normalise(self.value(BELIEFS, []))
 
-    def _ensure_ids(self) -> None:
-        beliefs = self.beliefs()
-        seen: set[str] = set()
-        changed = False
-        for belief in beliefs:
-            if not belief["id"] or belief["id"] in seen:
-                belief["id"] = f"own-{uuid.uuid4().hex[:6]}"
-                changed = True
-            seen.add(belief["id"])
-        if changed:
-            self.save(BELIEFS, beliefs)
-
     # ---------------------------------------------------------------- building
 
     def build(self) -> w.Widget:
         content = _content()
-        self._ensure_ids()
-        self._removed: tuple[int, dict] | None = None
+        self.deck = CardList(self, key=BELIEFS, css="mw-02", noun="belief", empty=EMPTY,
+                             normalise=normalise, new_id=lambda _: f"own-{uuid.uuid4().hex[:6]}",
+                             card=self._card)
+        self.deck.ensure_ids()
 
         self.bank = w.Dropdown(description="Common beliefs",
                                options=[(b.text, b.id) for b in content.belief_bank],
@@ -172,20 +155,15 @@ class Assumptions(Exercise):
                                 tooltip="Add the belief you typed")
         self.add_own.add_class("mw-02-add-own")
         self.add_own.on_click(self.guard(lambda _: self.add_own_belief(self.own.value)))
-        self.undo_button = w.Button(description="Undo remove", icon="undo",
-                                    layout=w.Layout(display="none"))
-        self.undo_button.add_class("mw-02-undo")
-        self.undo_button.on_click(self.guard(lambda _: self.undo_remove()))
-
-        self.cards = w.VBox(layout=FULL)
-        self.cards.add_class("mw-02-cards")
-        self._render_cards()
+        self.deck.undo_button.on_click(self.guard(lambda _: self.undo_remove()))
+        self.deck.render()
 
         return w.VBox([
             w.HTML("<strong>1. Name the beliefs that could stop you asking</strong>"),
             w.HBox([self.bank, self.add_bank]),
-            w.HBox([labelled(self.own, "Or in your own words"), self.add_own, self.undo_button]),
-            self.cards,
+            w.HBox([labelled(self.own, "Or in your own words"), self.add_own,
+                    self.deck.undo_button]),
+            self.deck.box,
             w.HTML("<strong>2. A quick guess before the research</strong>"),
             self._calibration(),
         ], layout=FULL)
@@ -228,15 +206,6 @@ class Assumptions(Exercise):
         card.add_class("mw-card")
         card.add_class("mw-02-card")
         return card
-
-    def _render_cards(self) -> None:
-        beliefs = self.beliefs()
-        if not beliefs:
-            empty = w.HTML(f'<p class="mw-empty">{EMPTY}</p>')
-            empty.add_class("mw-02-empty")
-            self.cards.children = [empty]
-        else:
-            self.cards.children = [self._card(i, b) for i, b in enumerate(beliefs)]
 
     def _calibration(self) -> w.Widget:
         cal = _content().calibration
@@ -310,7 +279,7 @@ class Assumptions(Exercise):
                         "rewrite": "", "confidence_after": None})
         if not self.save(BELIEFS, beliefs):
             return False
-        self._render_cards()
+        self.deck.render()
         self.say("✓ Added. Now rate how sure you are, and weigh the evidence.")
         return True
 
@@ -328,44 +297,18 @@ class Assumptions(Exercise):
         return False
 
     def remove(self, belief_id: str) -> None:
-        beliefs = self.beliefs()
-        index = next((i for i, b in enumerate(beliefs) if b["id"] == belief_id), None)
-        if index is None:
-            self.say("That belief was already removed (perhaps in another notebook).", error=True)
-            self._render_cards()
-            return
-        gone = beliefs.pop(index)
-        if not self.save(BELIEFS, beliefs):
-            return
-        self._removed = (index, gone)
-        self.undo_button.layout.display = None
-        self._render_cards()
-        self.say("Removed that belief. Changed your mind? Press Undo remove.")
+        if self.deck.remove(belief_id) is not None:
+            self.deck.render()
+            self.say("Removed that belief. Changed your mind? Press Undo remove.")
 
     def undo_remove(self) -> None:
-        if self._removed is None:
-            return
-        index, belief = self._removed
-        beliefs = self.beliefs()
-        if not any(b["id"] == belief["id"] for b in beliefs):
-            beliefs.insert(min(index, len(beliefs)), belief)
-            if not self.save(BELIEFS, beliefs):
-                return
-        self._removed = None
-        self.undo_button.layout.display = "none"
-        self._render_cards()
-        self.say("✓ The belief is back on your list.")
+        if self.deck.undo() is not None:
+            self.deck.render()
+            self.say("✓ The belief is back on your list.")
 
     def _edit(self, belief_id: str, field: str, value: Any, change: w.HTML | None = None) -> None:
-        beliefs = self.beliefs()
-        belief = next((b for b in beliefs if b["id"] == belief_id), None)
-        if belief is None:
-            self.say("This belief was removed in another notebook; the list has been refreshed.",
-                     error=True)
-            self._render_cards()
-            return
-        belief[field] = value
-        if self.save(BELIEFS, beliefs) and change is not None:
+        belief = self.deck.edit(belief_id, field, value)
+        if belief is not None and change is not None:
             text = _change_text(belief["confidence_before"], belief["confidence_after"])
             change.value = f'<div class="mw-help">{esc(text)}</div>'
 

@@ -27,6 +27,7 @@ from IPython.display import HTML
 from mentor_workshop import checks, curriculum, ics
 from mentor_workshop.widgets.base import FULL, Exercise, esc, labelled
 from mentor_workshop.widgets.feedback_panel import FeedbackPanel
+from mentor_workshop.widgets.parts import WholeStep
 
 THANK_YOU = "gracious.thank_you"
 MEETING = "gracious.meeting"
@@ -468,25 +469,12 @@ def file_link_html(path: Path, base: Path | None = None) -> str:
 # ================================================================================ whole step
 
 
-class BeGracious(Exercise):
-    """Both parts on one card (the notebook shows them separately, with teaching between)."""
+class BeGracious(WholeStep):
+    """The thank-you note and the first meeting, as one card."""
 
     step_id = STEP_ID
     title = "Be gracious"
-    keys = (THANK_YOU, MEETING)
-    parts: tuple[type[Exercise], ...] = (ThankYouNote, FirstMeeting)
-
-    def build(self) -> w.Widget:
-        boxes = []
-        for cls in self.parts:
-            part = cls(self.journal)
-            part.status = self.status  # one status line for the whole card
-            boxes += [w.HTML(f"<h5>{esc(cls.title)}</h5>"), part.build()]
-        return w.VBox(boxes, layout=FULL)
-
-    def summary_items(self) -> Iterable[tuple[str, Any]]:
-        for cls in self.parts:
-            yield from cls(self.journal).summary_items()
+    parts = (ThankYouNote, FirstMeeting)
 
 
 EXERCISES: dict[str, type[Exercise]] = {

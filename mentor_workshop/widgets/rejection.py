@@ -17,6 +17,7 @@ import ipywidgets as w
 
 from mentor_workshop import checks, curriculum
 from mentor_workshop.widgets.base import FULL, Exercise, esc, labelled
+from mentor_workshop.widgets.parts import WholeStep
 
 STEP_ID = "07_rejection"
 RESPONSES = "rejection.responses"
@@ -311,25 +312,12 @@ class NextLeader(Exercise):
 # ================================================================================ whole step
 
 
-class Rejection(Exercise):
-    """Every part on one card (the notebook shows them separately, with teaching between)."""
+class Rejection(WholeStep):
+    """Replies to a no, asking why, self-compassion and who is next, as one card."""
 
     step_id = STEP_ID
     title = "Treat rejection as a lesson"
-    keys = (RESPONSES, ASK_WHY, SELF_COMPASSION, NEXT_LEADER)
-    parts: tuple[type[Exercise], ...] = (Scenarios, AskWhy, SelfCompassion, NextLeader)
-
-    def build(self) -> w.Widget:
-        boxes = []
-        for cls in self.parts:
-            part = cls(self.journal)
-            part.status = self.status  # one status line for the whole card
-            boxes += [w.HTML(f"<h5>{esc(cls.title)}</h5>"), part.build()]
-        return w.VBox(boxes, layout=FULL)
-
-    def summary_items(self) -> Iterable[tuple[str, Any]]:
-        for cls in self.parts:
-            yield from cls(self.journal).summary_items()
+    parts = (Scenarios, AskWhy, SelfCompassion, NextLeader)
 
 
 EXERCISES: dict[str, type[Exercise]] = {

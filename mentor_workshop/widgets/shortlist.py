@@ -20,6 +20,7 @@ import ipywidgets as w
 
 from mentor_workshop import curriculum
 from mentor_workshop.widgets.base import FULL, Exercise, esc, labelled
+from mentor_workshop.widgets.cards import CardList, dict_entries, texts
 
 LEADERS = "shortlist.leaders"
 WEIGHTS = "shortlist.weights"
@@ -51,18 +52,13 @@ def _scale(value: Any) -> int:
 
 def normalise(raw: Any) -> list[dict]:
     """The stored list made safe to show: every entry a dict with every field and an id."""
-    if not isinstance(raw, list):
-        return []
     out = []
-    for entry in raw:
-        if not isinstance(entry, dict):
-            continue
-        leader = {f: entry.get(f) if isinstance(entry.get(f), str) else "" for f in TEXT_FIELDS}
-        leader["id"] = entry.get("id") if isinstance(entry.get("id"), str) and entry["id"] else ""
+    for entry in dict_entries(raw):
+        leader: dict[str, Any] = texts(entry, ("id", *TEXT_FIELDS))
         for f in SCALE_FIELDS:
             leader[f] = _scale(entry.get(f))
         leader["stretch"] = entry.get("stretch") is True
-        out.append({"id": leader.pop("id"), **leader})
+        out.append(leader)
     return out
 
 
@@ -143,29 +139,16 @@ class Shortlist(Exercise):
     def leaders(self) -> list[dict]:
         return normalise(self.value(LEADERS, []))
 
-    def _store(self, leaders: list[dict]) -> bool:
-        return self.save(LEADERS, leaders)
-
-    def _ensure_ids(self) -> None:
-        """Entries from a hand-edited or old journal get an id once, so edits can find them."""
-        leaders = self.leaders()
-        seen: set[str] = set()
-        changed = False
-        for leader in leaders:
-            if not leader["id"] or leader["id"] in seen:
-                leader["id"] = new_id(leader["name"])
-                changed = True
-            seen.add(leader["id"])
-        if changed:
-            self._store(leaders)
-
     # ---------------------------------------------------------------- building
 
     def build(self) -> w.Widget:
         content = _content()
         self._quiet = False
-        self._removed: tuple[int, dict, bool] | None = None
-        self._ensure_ids()
+        self._removed_was_pick = False
+        self.deck = CardList(self, key=LEADERS, css="mw-01", noun="leader", empty=EMPTY,
+                             normalise=normalise, new_id=lambda leader: new_id(leader["name"]),
+                             card=self._card, redraw=self._redraw)
+        self.deck.ensure_ids()
 
         self.new_name = w.Text(placeholder=content.fields.name.placeholder,
                                continuous_update=True, layout=w.Layout(width="60%"))
@@ -174,15 +157,9 @@ class Shortlist(Exercise):
                                    tooltip="Add a card for this leader")
         self.add_button.add_class("mw-01-add")
         self.add_button.on_click(self.guard(lambda _: self.add(self.new_name.value)))
-        self.undo_button = w.Button(description="Undo remove", icon="undo",
-                                    layout=w.Layout(display="none"))
-        self.undo_button.add_class("mw-01-undo")
-        self.undo_button.on_click(self.guard(lambda _: self.undo_remove()))
+        self.deck.undo_button.on_click(self.guard(lambda _: self.undo_remove()))
         add_row = w.HBox([labelled(self.new_name, "New leader's name"), self.add_button,
-                          self.undo_button])
-
-        self.cards = w.VBox(layout=FULL)
-        self.cards.add_class("mw-01-cards")
+                          self.deck.undo_button])
 
         w_values, w_warmth = weights_of(self.value(WEIGHTS), content.weights)
         self.w_values = w.FloatSlider(value=w_values, min=0, max=5, step=0.5,
@@ -205,12 +182,11 @@ class Shortlist(Exercise):
         self.first_pick.add_class("mw-01-first-pick")
         self.first_pick.observe(self.guard(self._pick_changed), names="value")
 
-        self._render_cards()
-        self._refresh_derived()
+        self._redraw()
         return w.VBox([
             w.HTML("<strong>Add the leaders you admire</strong>"),
             add_row,
-            self.cards,
+            self.deck.box,
             w.HTML(TABLE_STYLE + "<strong>Ranked by shared values and warmth</strong>"),
             self.formula,
             w.HBox([self.w_values, self.w_warmth]),
@@ -268,14 +244,10 @@ class Shortlist(Exercise):
         stretch = " · stretch pick" if leader["stretch"] else ""
         return f"<strong>Leader {index + 1}: {shown}</strong>{stretch}"
 
-    def _render_cards(self) -> None:
-        leaders = self.leaders()
-        if not leaders:
-            empty = w.HTML(f'<p class="mw-empty">{EMPTY}</p>')
-            empty.add_class("mw-01-empty")
-            self.cards.children = [empty]
-            return
-        self.cards.children = [self._card(i, x) for i, x in enumerate(leaders)]
+    def _redraw(self) -> None:
+        """After the list itself changed: new cards, then the table and menu that follow them."""
+        self.deck.render()
+        self._refresh_derived()
 
     def _refresh_derived(self) -> None:
         """The ranked table and first-pick menu follow every edit."""
@@ -321,64 +293,38 @@ class Shortlist(Exercise):
             return False
         leaders.append({"id": new_id(name), "name": name, "role": "", "why": "", "learn": "",
                         "reach": "", "warmth": 3, "values": 3, "stretch": False})
-        if not self._store(leaders):
+        if not self.deck.store(leaders):
             return False
         self.new_name.value = ""
-        self._render_cards()
-        self._refresh_derived()
+        self._redraw()
         self.say(f"✓ Added {name}. Fill in their card below.")
         return True
 
     def remove(self, leader_id: str) -> None:
-        leaders = self.leaders()
-        index = next((i for i, x in enumerate(leaders) if x["id"] == leader_id), None)
-        if index is None:
-            self.say("That leader was already removed (perhaps in another notebook).", error=True)
-            self._render_cards()
-            self._refresh_derived()
+        gone = self.deck.remove(leader_id)
+        if gone is None:
             return
-        gone = leaders.pop(index)
-        if not self._store(leaders):
-            return
-        was_pick = self.value(FIRST_PICK) == leader_id
-        if was_pick:
+        # the first pick never points at a leader who is gone; undo brings the choice back
+        self._removed_was_pick = self.value(FIRST_PICK) == leader_id
+        if self._removed_was_pick:
             self.save(FIRST_PICK, None)
-        self._removed = (index, gone, was_pick)
-        self.undo_button.layout.display = None
-        self._render_cards()
-        self._refresh_derived()
+        self._redraw()
         who = gone["name"].strip() or "The unnamed leader"
         self.say(f"Removed {who} from your shortlist. Changed your mind? Press Undo remove.")
 
     def undo_remove(self) -> None:
-        if self._removed is None:
+        leader = self.deck.undo()
+        if leader is None:
             return
-        index, leader, was_pick = self._removed
-        leaders = self.leaders()
-        if not any(x["id"] == leader["id"] for x in leaders):
-            leaders.insert(min(index, len(leaders)), leader)
-            if not self._store(leaders):
-                return
-        if was_pick and not self.value(FIRST_PICK):
+        if self._removed_was_pick and not self.value(FIRST_PICK):
             self.save(FIRST_PICK, leader["id"])
-        self._removed = None
-        self.undo_button.layout.display = "none"
-        self._render_cards()
-        self._refresh_derived()
+        self._redraw()
         self.say(f"✓ {leader['name'].strip() or 'The leader'} is back on your shortlist.")
 
     def _edit(self, leader_id: str, field: str, value: Any,
               header: w.HTML | None = None, index: int = 0) -> None:
-        leaders = self.leaders()
-        leader = next((x for x in leaders if x["id"] == leader_id), None)
+        leader = self.deck.edit(leader_id, field, value)
         if leader is None:
-            self.say("This card was removed in another notebook; the list has been refreshed.",
-                     error=True)
-            self._render_cards()
-            self._refresh_derived()
-            return
-        leader[field] = value
-        if not self._store(leaders):
             return
         if header is not None:
             header.value = self._header_html(index, leader)

@@ -21,6 +21,7 @@ from mentor_workshop import checks, curriculum, feedback
 from mentor_workshop.curriculum import TONES
 from mentor_workshop.widgets.base import FULL, Exercise, esc, labelled
 from mentor_workshop.widgets.feedback_panel import FeedbackPanel
+from mentor_workshop.widgets.parts import WholeStep
 
 STEP = "05_vulnerability_confidence"
 SORTING = "tone.sorting"
@@ -295,19 +296,18 @@ class Revision(Exercise):
                 yield "Tone meter", tone_reading(levels)[2]
 
 
-class Tone(Exercise):
-    """Both parts in one cell, for ``mw.show("05_vulnerability_confidence")``."""
+class Tone(WholeStep):
+    """Both parts in one cell, for ``mw.show("05_vulnerability_confidence")``.
+
+    Unlike the other whole steps, each part is drawn complete — its own heading, status line and
+    check button — exactly as the notebook shows it; the summary is still both parts in order.
+    """
 
     title = ""
-    keys = (SORTING, REVISION)
+    parts = (Sorting, Revision)
 
     def build(self) -> w.Widget:
-        self.parts = [Sorting(self.journal), Revision(self.journal)]
-        return w.VBox([part.widget() for part in self.parts], layout=FULL)
-
-    def summary_items(self) -> Iterable[tuple[str, Any]]:
-        for part in (Sorting(self.journal), Revision(self.journal)):
-            yield from part.summary_items()
+        return w.VBox([cls(self.journal).widget() for cls in self.parts], layout=FULL)
 
 
 EXERCISES: dict[str, type[Exercise]] = {"": Tone, "sorting": Sorting, "revision": Revision}

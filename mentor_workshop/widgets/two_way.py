@@ -16,6 +16,7 @@ import ipywidgets as w
 
 from mentor_workshop import checks, curriculum
 from mentor_workshop.widgets.base import FULL, Exercise, esc, labelled
+from mentor_workshop.widgets.parts import WholeStep
 
 STEP_ID = "08_two_way"
 CARES = "two_way.cares"
@@ -253,25 +254,12 @@ class Preparation(Exercise):
 # ================================================================================ whole step
 
 
-class TwoWay(Exercise):
-    """Both parts on one card (the notebook shows them separately, with teaching between)."""
+class TwoWay(WholeStep):
+    """What they care about, what you can offer and how you will prepare, as one card."""
 
     step_id = STEP_ID
     title = "Make it a two-way relationship"
-    keys = (CARES, OFFERS, PREP)
-    parts: tuple[type[Exercise], ...] = (CaresAndOffers, Preparation)
-
-    def build(self) -> w.Widget:
-        boxes = []
-        for cls in self.parts:
-            part = cls(self.journal)
-            part.status = self.status  # one status line for the whole card
-            boxes += [w.HTML(f"<h5>{esc(cls.title)}</h5>"), part.build()]
-        return w.VBox(boxes, layout=FULL)
-
-    def summary_items(self) -> Iterable[tuple[str, Any]]:
-        for cls in self.parts:
-            yield from cls(self.journal).summary_items()
+    parts = (CaresAndOffers, Preparation)
 
 
 EXERCISES: dict[str, type[Exercise]] = {

@@ -16,6 +16,7 @@ from typing import Any
 import ipywidgets as w
 
 from mentor_workshop import curriculum
+from mentor_workshop.answers import iso_date
 from mentor_workshop.widgets.base import FULL, Exercise, esc, labelled
 
 RHYTHM = "within.rhythm"
@@ -26,15 +27,6 @@ COMMITMENT = "within.commitment"
 
 def _weeks_label(weeks: int) -> str:
     return "Every week" if weeks == 1 else f"Every {weeks} weeks"
-
-
-def _iso(value: Any) -> date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        return None
 
 
 class LeadFromWithin(Exercise):
@@ -120,7 +112,7 @@ class LeadFromWithin(Exercise):
         self.when.add_class("mw-09-date")
         self.date_note = w.HTML(value="", layout=FULL)
         stored = self.value(COMMITMENT, {})
-        day = _iso(stored.get("date")) if isinstance(stored, dict) else None
+        day = iso_date(stored.get("date")) if isinstance(stored, dict) else None
         if day is not None:
             self.when.value = day
         self._describe_date(day)
