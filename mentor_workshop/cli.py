@@ -25,16 +25,18 @@ COMMAND_MODULES = (
 )
 
 
-def _user_errors() -> tuple[type[BaseException], ...]:
-    """Exceptions whose message is written for the user: bad roster, content or journal."""
+def _is_user_error(exc: BaseException) -> bool:
+    """Errors whose message is written for the user: bad roster, content or journal.
+
+    Checked lazily so building the parser does not import pydantic and the loaders.
+    """
+    if isinstance(exc, UserError):
+        return True
     from mentor_workshop.curriculum import CurriculumError
     from mentor_workshop.journal import JournalError
     from mentor_workshop.roster import RosterError
 
-    return (UserError, RosterError, CurriculumError, JournalError)
-
-
-USER_ERRORS = _user_errors()
+    return isinstance(exc, RosterError | CurriculumError | JournalError)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,7 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return int(args.handler(args) or 0)
-    except USER_ERRORS as exc:
+    except Exception as exc:
+        if not _is_user_error(exc):
+            raise
         print(f"mentor-workshop {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
