@@ -1224,7 +1224,7 @@ def feedback(
         "preprocessors": [GetGrades, _hide_hidden_tests_class(), _escape_participant_class(),
                           CSSHTMLHeaderPreprocessor],
         "exporter_class": _offline_exporter_class(),
-    }, HTMLExporter={"sanitize_html": True})
+    })
     report = FeedbackReport(assignment)
     for student in graded:
         result = api.generate_feedback(assignment, student, force=True)

@@ -222,7 +222,9 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     env["PATH"] = "/usr/bin:/bin"  # no alembic, no jupyter: the kit must cope
     course = make_course(base, ["00_welcome"], cli_env=env)
     inbox = base / "inbox"
-    make_submission(course, inbox / "p01", answers=complete_answers(),
+    answers = complete_answers()
+    answers["welcome.profile"] = {**answers["welcome.profile"], "role": f"Nurse {XSS}"}
+    make_submission(course, inbox / "p01", answers=answers,
                     reflection=f"I learned a lot, Amara Okafor here. {XSS}")
     make_submission(course, inbox / "p02", answers=partial_answers())
     make_submission(course, inbox / "p03")
@@ -409,6 +411,11 @@ def test_feedback_removes_hidden_tests_and_escapes_participant_text(graded: Path
         assert "from mentor_workshop.checks import grade" not in page
     assert XSS not in pages["p01"] and "alert('mw-xss')</script>" not in pages["p01"]
     assert "&lt;script&gt;" in pages["p01"]
+    # the kit's own summaries (locked cells) render as HTML; what the participant typed inside
+    # them (here the role in the journal) arrives escaped
+    assert "&lt;style&gt;" not in pages["p01"]
+    assert 'class="mw-exercise mw-summary"' in pages["p01"]
+    assert "Nurse &lt;script&gt;alert(" in pages["p01"]
     # the autograded notebook still holds the test (nbgrader needs it there)
     autograded = (graded / "autograded" / "p01" / ASSIGNMENT / "00_welcome.ipynb").read_text()
     assert "BEGIN HIDDEN TESTS" in autograded
