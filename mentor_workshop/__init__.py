@@ -78,6 +78,21 @@ def intro(step_id: str, evidence: bool = True) -> None:
     render(step_id, evidence=evidence)
 
 
+def export_plan(out_dir: str | os.PathLike = ".") -> None:
+    """Write my_plan.md/.html/.ics into ``out_dir`` and say where they went.
+
+    While nbgrader grades, nothing is written: the grading folder is not the participant's.
+    """
+    from mentor_workshop.plan import export
+    from mentor_workshop.widgets.base import grading_mode
+
+    if grading_mode():
+        print("Grading run: your plan files are not written here. Export them from your own copy.")
+        return
+    for path in export(current_journal(), out_dir).values():
+        print(f"Saved {path}")
+
+
 def evidence(step_id: str) -> None:
     """Show the research behind the step (for steps that reveal it after the exercise)."""
     from mentor_workshop.notebook_parts import evidence as render
@@ -92,4 +107,6 @@ def reflection(step_id: str) -> None:
     render(step_id)
 
 
-__all__ = ["check", "current_journal", "evidence", "intro", "reflection", "setup", "show"]
+__all__ = [
+    "check", "current_journal", "evidence", "export_plan", "intro", "reflection", "setup", "show",
+]
