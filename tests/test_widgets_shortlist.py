@@ -223,3 +223,29 @@ def test_every_input_has_a_label_and_a_class(journal_path: Path) -> None:
         assert any(c.startswith("mw-01-") for c in box._dom_classes)
     for button in find(root, "mw-01-add") + find(root, "mw-01-remove"):
         assert button.icon and button.description
+
+
+def test_new_name_box_sends_the_whole_name_before_add(journal_path: Path) -> None:
+    """Keystroke updates are held back by the browser but clicks are not: the box must not be
+    continuous, so it sends the whole name when Add takes the focus."""
+    root = Shortlist(journal_path).widget()
+    assert one(root, "mw-01-new-name").continuous_update is False
+
+
+def test_a_name_arriving_just_after_the_click_is_still_added(
+        journal_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The browser may deliver the click before the name typed just before it."""
+    from mentor_workshop.widgets import base
+
+    clock = [100.0]
+    monkeypatch.setattr(base.time, "monotonic", lambda: clock[0])
+    root = Shortlist(journal_path).widget()
+    one(root, "mw-01-add").click()  # the click overtook the text
+    one(root, "mw-01-new-name").value = "Chen Wei"  # ... which arrives a moment later
+    assert [x["name"] for x in on_disk(journal_path)["shortlist.leaders"]] == ["Chen Wei"]
+    assert one(root, "mw-01-new-name").value == ""
+    # typed long after a click on an empty box, a name waits for its own click
+    one(root, "mw-01-add").click()
+    clock[0] += base.ADD_GRACE_SECONDS + 1
+    one(root, "mw-01-new-name").value = "Bea Lindqvist"
+    assert [x["name"] for x in on_disk(journal_path)["shortlist.leaders"]] == ["Chen Wei"]

@@ -2,8 +2,8 @@
 
 Beliefs come from the content's belief bank or the participant's own words. Each is a card:
 how sure they are, evidence for and against, a fairer rewrite, and how sure they are afterwards.
-A confidence stays ``None`` ("not rated yet") until the participant moves its slider, so the
-self-check cannot be passed by a slider nobody touched.
+A confidence stays ``None`` ("not rated yet") until the participant changes its number, so the
+self-check cannot be passed by a box nobody touched.
 
 The calibration question is answered *before* the research is shown, on purpose: seeing the
 finding first would make the guess worthless. The research panel appears only after a guess is
@@ -20,7 +20,7 @@ from typing import Any
 import ipywidgets as w
 
 from mentor_workshop import curriculum
-from mentor_workshop.widgets.base import FULL, Exercise, esc, labelled
+from mentor_workshop.widgets.base import FULL, Exercise, add_from_box, esc, labelled, row
 from mentor_workshop.widgets.cards import CardList, dict_entries, texts
 
 BELIEFS = "assumptions.beliefs"
@@ -106,7 +106,7 @@ def research_html(guess: int) -> str:
 
 def _change_text(before: int | None, after: int | None) -> str:
     if before is None and after is None:
-        return "Not rated yet: move both sliders to rate this belief."
+        return "Not rated yet: set both numbers (0–100) to rate this belief."
     if before is None:
         return "Rate how sure you were before, too."
     if after is None:
@@ -148,21 +148,23 @@ class Assumptions(Exercise):
         self.add_bank.add_class("mw-02-add-bank")
         self.add_bank.on_click(self.guard(lambda _: self.add_from_bank(self.bank.value)))
 
-        self.own = w.Text(placeholder=content.fields.belief.placeholder, continuous_update=True,
-                          layout=w.Layout(width="60%"))
+        # Not an answer, only the way in to a new card: add_from_box makes it send its text
+        # whole, so Add never reads half a belief.
+        self.own = w.Text(placeholder=content.fields.belief.placeholder, continuous_update=False,
+                          layout=FULL)
         self.own.add_class("mw-02-own")
         self.add_own = w.Button(description="Add my own belief", icon="plus",
                                 tooltip="Add the belief you typed")
         self.add_own.add_class("mw-02-add-own")
-        self.add_own.on_click(self.guard(lambda _: self.add_own_belief(self.own.value)))
+        add_from_box(self, self.own, self.add_own, self.add_own_belief)
         self.deck.undo_button.on_click(self.guard(lambda _: self.undo_remove()))
         self.deck.render()
 
+        own_box = labelled(self.own, "Or in your own words")
         return w.VBox([
             w.HTML("<strong>1. Name the beliefs that could stop you asking</strong>"),
-            w.HBox([self.bank, self.add_bank]),
-            w.HBox([labelled(self.own, "Or in your own words"), self.add_own,
-                    self.deck.undo_button]),
+            row(self.bank, self.add_bank),
+            row(own_box, self.add_own, self.deck.undo_button, grow=own_box),
             self.deck.box,
             w.HTML("<strong>2. A quick guess before the research</strong>"),
             self._calibration(),
@@ -182,12 +184,14 @@ class Assumptions(Exercise):
             spec = getattr(fields, field)
             if field in CONFIDENCE_FIELDS:
                 stored = belief[field]
-                slider = w.IntSlider(value=50 if stored is None else stored, min=0, max=100,
-                                     step=5)
-                slider.add_class(f"mw-02-{CSS[field]}")
-                slider.observe(self.guard(lambda ch, f=field, c=change:
+                # A number box, not a slider: a screen reader names it by its label, and a
+                # long label cannot squeeze it to nothing.
+                number = w.BoundedIntText(value=50 if stored is None else stored, min=0,
+                                          max=100, step=5, layout=w.Layout(width="auto"))
+                number.add_class(f"mw-02-{CSS[field]}")
+                number.observe(self.guard(lambda ch, f=field, c=change:
                                           self._edit(bid, f, int(ch["new"]), c)), names="value")
-                parts.append(labelled(slider, spec.label, spec.help))
+                parts.append(labelled(number, spec.label, spec.help))
                 if field == "confidence_after":
                     parts.append(change)
                 continue

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import logging
 import os
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, ClassVar
@@ -32,7 +33,19 @@ STYLE = """
 .mw-exercise { border-left: 4px solid var(--jp-brand-color1, #1976d2); padding: 4px 0 4px 12px;
   margin: 6px 0; max-width: 56rem; }
 .mw-exercise .widget-label { min-width: 14ex; }
-.mw-exercise .jupyter-button.widget-button { width: auto; min-width: 10em; padding: 0 1em; }
+/* A button is as wide as its label: never stretched into a bar, never squeezed into "Add th…" */
+.mw-exercise .jupyter-button.widget-button { width: auto; min-width: 10em; padding: 0 1em;
+  align-self: flex-start; flex-shrink: 0; max-width: 100%; }
+/* Rows of an input and its button wrap instead of cutting the button off */
+.mw-exercise .mw-row { flex-wrap: wrap; align-items: flex-end; }
+.mw-exercise .mw-row > .mw-grow { flex: 1 1 20em; width: auto; min-width: 0; }
+/* A full-width input keeps its right border inside the card (widgets carry a margin) */
+.mw-exercise :is(.widget-text, .widget-textarea, .widget-dropdown, .widget-datepicker,
+  .widget-output, .widget-slider, .widget-inline-hbox) {
+  max-width: calc(100% - 2 * var(--jp-widgets-margin, 2px)); box-sizing: border-box; }
+/* A date picker as wide as its label and a whole date, never squeezed to "03/" */
+.mw-exercise .widget-datepicker { width: auto; flex: 0 0 auto; align-self: flex-start; }
+.mw-exercise .widget-datepicker input { min-width: 10em; }
 .mw-status { font-size: var(--jp-ui-font-size1, 13px); color: var(--jp-ui-font-color2, #555); }
 .mw-status-error { color: var(--jp-error-color1, #c62828); font-weight: 600; }
 .mw-empty { color: var(--jp-ui-font-color2, #555); font-style: italic; }
@@ -228,6 +241,51 @@ def _render(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return esc(value)
+
+
+#: How long after a click on an "Add" button a box's text still counts as what the click was for.
+ADD_GRACE_SECONDS = 3.0
+
+
+def add_from_box(exercise: Exercise, box: w.Text, button: w.Button,
+                 act: Callable[[str], Any]) -> None:
+    """Wire "type, then press Add" so the button always acts on everything typed.
+
+    Why: the browser holds back a text box's update while an earlier message to the kernel is
+    still unanswered, but sends a click at once, so the click can reach the kernel before the
+    text typed just before it. The box is therefore not continuous (it sends its text whole,
+    when you leave it or press Enter), and a click that finds it empty says so and, if the text
+    arrives a moment later, acts on it then. ``act`` gives its own message for an empty box.
+    """
+    box.continuous_update = False
+    clicked_empty_at = [float("-inf")]
+
+    def on_click(_: w.Button) -> None:
+        if not box.value.strip():
+            clicked_empty_at[0] = time.monotonic()
+        act(box.value)
+
+    def on_value(change: dict) -> None:
+        late = time.monotonic() - clicked_empty_at[0] < ADD_GRACE_SECONDS
+        if late and str(change["new"]).strip():
+            clicked_empty_at[0] = float("-inf")
+            act(change["new"])
+
+    button.on_click(exercise.guard(on_click))
+    box.observe(exercise.guard(on_value), names="value")
+
+
+def row(*children: w.Widget, grow: w.Widget | None = None) -> w.HBox:
+    """Controls side by side that wrap onto the next line rather than cut a button off.
+
+    ``grow`` (usually the labelled text box) takes the room the buttons leave.
+    """
+    if grow is not None:
+        grow.layout = w.Layout()  # not the shared FULL layout: this one is sized by the row
+        grow.add_class("mw-grow")
+    box = w.HBox(list(children))
+    box.add_class("mw-row")
+    return box
 
 
 def labelled(widget: w.Widget, label: str, help_text: str = "") -> w.Widget:

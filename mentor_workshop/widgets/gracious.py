@@ -25,7 +25,7 @@ import ipywidgets as w
 from IPython.display import HTML
 
 from mentor_workshop import checks, curriculum, ics
-from mentor_workshop.widgets.base import FULL, Exercise, esc, labelled
+from mentor_workshop.widgets.base import FULL, Exercise, esc, labelled, row
 from mentor_workshop.widgets.feedback_panel import FeedbackPanel
 from mentor_workshop.widgets.parts import WholeStep
 
@@ -280,14 +280,14 @@ class FirstMeeting(Exercise):
         help_line = '<div class="mw-help">{}</div>'.format
         return w.VBox([
             self.yes_date, w.HTML(help_line(esc(fields.yes_date.help))),
-            w.HBox([self.start_date, self.start_time]),
+            row(self.start_date, self.start_time),
             w.HTML(help_line(esc(fields.start.help))),
             self.zone_menu, self.zone_other, w.HTML(help_line(esc(fields.timezone.help))),
             self.duration, w.HTML(help_line(esc(fields.duration_minutes.help))),
             w.HTML(f"<strong>{esc(fields.questions.label)}</strong>"
                    + help_line(esc(fields.questions.help))),
             *self.questions,
-            w.HBox([self.suggestion, self.use_suggestion]),
+            row(self.suggestion, self.use_suggestion, grow=self.suggestion),
             self.advice,
             self.download,
             self.link,

@@ -19,7 +19,7 @@ from typing import Any
 import ipywidgets as w
 
 from mentor_workshop import curriculum
-from mentor_workshop.widgets.base import FULL, Exercise, esc, labelled
+from mentor_workshop.widgets.base import FULL, Exercise, add_from_box, esc, labelled, row
 from mentor_workshop.widgets.cards import CardList, dict_entries, texts
 
 LEADERS = "shortlist.leaders"
@@ -93,7 +93,7 @@ def _num(x: float) -> str:
 def formula_text(w_values: float, w_warmth: float) -> str:
     return (
         f"Score = shared values (1–5) × {_num(w_values)} + warmth (1–5) × {_num(w_warmth)}. "
-        "Move the sliders to change how much each counts. The score only sorts the list; "
+        "Change the two weights to change how much each counts. The score only sorts the list; "
         "the choice of whom to approach first is yours."
     )
 
@@ -150,24 +150,30 @@ class Shortlist(Exercise):
                              card=self._card, redraw=self._redraw)
         self.deck.ensure_ids()
 
+        # Not an answer, only the way in to a new card: add_from_box makes it send its text
+        # whole, so Add never reads half a name.
         self.new_name = w.Text(placeholder=content.fields.name.placeholder,
-                               continuous_update=True, layout=w.Layout(width="60%"))
+                               continuous_update=False, layout=FULL)
         self.new_name.add_class("mw-01-new-name")
         self.add_button = w.Button(description="Add leader", icon="plus", button_style="success",
                                    tooltip="Add a card for this leader")
         self.add_button.add_class("mw-01-add")
-        self.add_button.on_click(self.guard(lambda _: self.add(self.new_name.value)))
+        add_from_box(self, self.new_name, self.add_button, self.add)
         self.deck.undo_button.on_click(self.guard(lambda _: self.undo_remove()))
-        add_row = w.HBox([labelled(self.new_name, "New leader's name"), self.add_button,
-                          self.deck.undo_button])
+        name_box = labelled(self.new_name, "New leader's name")
+        add_row = row(name_box, self.add_button, self.deck.undo_button, grow=name_box)
 
         w_values, w_warmth = weights_of(self.value(WEIGHTS), content.weights)
-        self.w_values = w.FloatSlider(value=w_values, min=0, max=5, step=0.5,
-                                      description="Weight for shared values",
-                                      style={"description_width": "initial"})
-        self.w_warmth = w.FloatSlider(value=w_warmth, min=0, max=5, step=0.5,
-                                      description="Weight for warmth",
-                                      style={"description_width": "initial"})
+        # Number boxes, not sliders: a screen reader names them by their label, and the
+        # arrow keys still step by 0.5.
+        self.w_values = w.BoundedFloatText(value=w_values, min=0, max=5, step=0.5,
+                                           description="Weight for shared values (0–5)",
+                                           style={"description_width": "initial"},
+                                           layout=w.Layout(width="20em"))
+        self.w_warmth = w.BoundedFloatText(value=w_warmth, min=0, max=5, step=0.5,
+                                           description="Weight for warmth (0–5)",
+                                           style={"description_width": "initial"},
+                                           layout=w.Layout(width="20em"))
         for slider, field in ((self.w_values, "values"), (self.w_warmth, "warmth")):
             slider.add_class(f"mw-01-w-{field}")
             slider.observe(self.guard(lambda _: self._weights_changed()), names="value")
@@ -189,7 +195,7 @@ class Shortlist(Exercise):
             self.deck.box,
             w.HTML(TABLE_STYLE + "<strong>Ranked by shared values and warmth</strong>"),
             self.formula,
-            w.HBox([self.w_values, self.w_warmth]),
+            row(self.w_values, self.w_warmth),
             self.table,
             labelled(self.first_pick, content.first_pick.label, content.first_pick.help),
         ], layout=FULL)
@@ -215,11 +221,16 @@ class Shortlist(Exercise):
             parts.append(labelled(box, spec.label, spec.help))
         for field in SCALE_FIELDS:
             spec = getattr(fields, field)
-            slider = w.IntSlider(value=leader[field], min=1, max=5, step=1)
-            slider.add_class(f"mw-01-{field}")
-            slider.observe(self.guard(lambda ch, f=field: self._edit(lid, f, ch["new"])),
+            # Five labelled buttons rather than a slider: each has a name a screen reader
+            # reads, and the arrow keys move between them.
+            rating = w.ToggleButtons(options=[(str(i), i) for i in range(1, 6)],
+                                     value=leader[field],
+                                     tooltips=[f"{i} of 5" for i in range(1, 6)],
+                                     style={"button_width": "3em"})
+            rating.add_class(f"mw-01-{field}")
+            rating.observe(self.guard(lambda ch, f=field: self._edit(lid, f, ch["new"])),
                            names="value")
-            parts.append(labelled(slider, spec.label, f"{spec.help} {spec.low}; {spec.high}."))
+            parts.append(labelled(rating, spec.label, f"{spec.help} {spec.low}; {spec.high}."))
         stretch = w.Checkbox(value=leader["stretch"], description=fields.stretch.label,
                              indent=False)
         stretch.add_class("mw-01-stretch")

@@ -15,7 +15,7 @@ from typing import Any
 import ipywidgets as w
 
 from mentor_workshop import checks, curriculum
-from mentor_workshop.widgets.base import FULL, Exercise, esc, labelled
+from mentor_workshop.widgets.base import FULL, Exercise, add_from_box, esc, labelled
 from mentor_workshop.widgets.parts import WholeStep
 
 STEP_ID = "08_two_way"
@@ -88,13 +88,15 @@ class CaresAndOffers(Exercise):
             self.boxes[item.id] = box
         self.own: list[str] = [t for t in stored if _key(t) not in bank_keys]
 
-        self.new_offer = w.Text(placeholder=fields.offers.placeholder, continuous_update=True,
+        # Not an answer, only the way in to the list: add_from_box makes it send its text
+        # whole, so Add never reads half an offer.
+        self.new_offer = w.Text(placeholder=fields.offers.placeholder, continuous_update=False,
                                 layout=w.Layout(width="100%"))
         self.new_offer.add_class("mw-08-own-offer")
         self.add_button = w.Button(description="Add my offer", icon="plus",
                                    tooltip="Add the offer you typed to your list")
         self.add_button.add_class("mw-08-add-offer")
-        self.add_button.on_click(self.guard(self._add))
+        add_from_box(self, self.new_offer, self.add_button, lambda _text: self._add(None))
         self.own_list = w.VBox(layout=FULL)
         self.count = w.HTML(layout=FULL)
         self._render_own()
@@ -131,7 +133,7 @@ class CaresAndOffers(Exercise):
         self.save(OFFERS, self.offers())
         self._describe()
 
-    def _add(self, _button: w.Button) -> None:
+    def _add(self, _button: w.Button | None = None) -> None:
         text = " ".join(self.new_offer.value.split())
         if not text:
             self.say("Type your offer in the box first, then press Add my offer.", error=True)

@@ -56,26 +56,7 @@ def open_and_run(page: Page, lab: LabServer, folder: Path, step: str) -> Noteboo
 #: means deleting its line (the same contract as a strict xfail).
 #: "unnamed slider" is ipywidgets itself: it draws a slider handle as <div role=slider> without
 #: aria-label/aria-labelledby, so only replacing the sliders with named controls fixes it.
-KNOWN_PROBLEMS: dict[str, set[str]] = {
-    "01_shortlist": {
-        "narrow slider: Weight for shared values",
-        "narrow slider: Weight for warmth",
-        "unnamed slider: How closely do your values match?",
-        "unnamed slider: How warm is the connection?",
-        "unnamed slider: Weight for shared values",
-        "unnamed slider: Weight for warmth",
-    },
-    "02_assumptions": {
-        "cut-off button: Add my own belief",
-        "narrow slider: How sure are you that this is true? (0–100)",
-        "narrow slider: Now, how sure are you of the original belief? (0–100)",
-        "unnamed slider: How sure are you that this is true? (0–100)",
-        "unnamed slider: Now, how sure are you of the original belief? (0–100)",
-    },
-    "06_be_gracious": {
-        "cut-off button: Add this question",
-    },
-}
+KNOWN_PROBLEMS: dict[str, set[str]] = {}
 
 #: Finds what a participant cannot use as intended: a button label cut off with an ellipsis, a
 #: slider whose track is too short to drag, a slider handle a screen reader cannot name.
