@@ -249,27 +249,38 @@ ADD_GRACE_SECONDS = 3.0
 
 def add_from_box(exercise: Exercise, box: w.Text, button: w.Button,
                  act: Callable[[str], Any]) -> None:
-    """Wire "type, then press Add" so the button always acts on everything typed.
+    """Wire "type, then press Add" so the button always acts on what was last typed.
 
     Why: the browser holds back a text box's update while an earlier message to the kernel is
     still unanswered, but sends a click at once, so the click can reach the kernel before the
     text typed just before it. The box is therefore not continuous (it sends its text whole,
-    when you leave it or press Enter), and a click that finds it empty says so and, if the text
-    arrives a moment later, acts on it then. ``act`` gives its own message for an empty box.
+    when you leave it or press Enter); a click acts on what the kernel has, and if different
+    text arrives a moment later, it acts again on that. ``act`` gives its own message for an
+    empty box and may clear the box after adding (that change is not a new entry).
     """
     box.continuous_update = False
-    clicked_empty_at = [float("-inf")]
+    state: dict[str, Any] = {"clicked": float("-inf"), "acted": None, "busy": False}
+
+    def run(value: str) -> None:
+        state["busy"] = True
+        try:
+            act(value)
+        finally:
+            state["busy"] = False
+            state["acted"] = value
 
     def on_click(_: w.Button) -> None:
-        if not box.value.strip():
-            clicked_empty_at[0] = time.monotonic()
-        act(box.value)
+        state["clicked"] = time.monotonic()
+        run(box.value)
 
     def on_value(change: dict) -> None:
-        late = time.monotonic() - clicked_empty_at[0] < ADD_GRACE_SECONDS
-        if late and str(change["new"]).strip():
-            clicked_empty_at[0] = float("-inf")
-            act(change["new"])
+        if state["busy"]:  # ``act`` itself changed the box: it added the entry and cleared it
+            state["clicked"] = float("-inf")
+            return
+        new = str(change["new"])
+        if time.monotonic() - state["clicked"] < ADD_GRACE_SECONDS and new != state["acted"]:
+            state["clicked"] = float("-inf")
+            run(new)
 
     button.on_click(exercise.guard(on_click))
     box.observe(exercise.guard(on_value), names="value")
