@@ -304,8 +304,6 @@ def labelled(widget: w.Widget, label: str, help_text: str = "") -> w.Widget:
     if hasattr(widget, "description") and not widget.description:
         widget.description = label
         widget.style.description_width = "initial"
-    if isinstance(widget, w.IntSlider | w.FloatSlider) and not widget.layout.width:
-        widget.layout.width = "min(100%, 34em)"  # room for the label and a usable track
     parts: list[w.Widget] = [widget]
     if help_text:
         help_widget = w.HTML(f'<div class="mw-help">{esc(help_text)}</div>')
