@@ -34,8 +34,8 @@ def build(base: Path, participants: int) -> Path:
         partial_answers,
     )
 
-    from mentor_workshop import course as mw_course
-    from mentor_workshop.roster import read_roster
+    from mentor_workshop.facilitator import course as mw_course
+    from mentor_workshop.facilitator.roster import read_roster
 
     steps = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
     roster = base / "roster.csv"
@@ -95,7 +95,7 @@ def run(cmd: list[str], cwd: Path) -> float:
 
 
 def scores(course: Path) -> dict:
-    from mentor_workshop.course import open_course
+    from mentor_workshop.facilitator.course import open_course
 
     out = {}
     with open_course(course).gradebook() as gb:

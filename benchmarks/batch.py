@@ -33,9 +33,9 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mentor_workshop.batch import Job, LocalExecutor, run_batch  # noqa: E402
-from mentor_workshop.journal import Journal  # noqa: E402
-from mentor_workshop.personalize import stage_notebooks  # noqa: E402
+from mentor_workshop.core.journal import Journal  # noqa: E402
+from mentor_workshop.facilitator.batch import Job, LocalExecutor, run_batch  # noqa: E402
+from mentor_workshop.facilitator.personalize import stage_notebooks  # noqa: E402
 
 TARGET = 3.0
 

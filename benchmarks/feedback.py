@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mentor_workshop import feedback
-from mentor_workshop.feedback import text as feedback_text
+from mentor_workshop.core import feedback
+from mentor_workshop.core.feedback import text as feedback_text
 
 # A realistic request padded to 300 words: greeting, admiration, reasons, an ask, hedges,
 # an offer and a sign-off, so every phrase bank has something to find.

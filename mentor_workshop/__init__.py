@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mentor_workshop.checks import CheckResult
-    from mentor_workshop.journal import Journal
+    from mentor_workshop.core.checks import CheckResult
+    from mentor_workshop.core.journal import Journal
 
 __version__ = "0.1.0"
 
@@ -31,8 +31,8 @@ def setup(
     the notebooks; they are stored once so the plan and reports can name the participant.
     """
     global _current
-    from mentor_workshop.journal import Journal
-    from mentor_workshop.widgets.base import grading_mode
+    from mentor_workshop.core.journal import Journal
+    from mentor_workshop.participant.widgets.base import grading_mode
 
     journal = Journal(Path(journal_path))
     if not grading_mode():
@@ -52,8 +52,8 @@ def current_journal() -> Journal:
 
 
 def show(name: str, journal_path: str | os.PathLike | None = None) -> Any:
-    """Display one exercise (see :func:`mentor_workshop.widgets.exercise` for names)."""
-    from mentor_workshop.widgets import exercise
+    """Display one exercise (see :func:`mentor_workshop.participant.widgets.exercise` for names)."""
+    from mentor_workshop.participant.widgets import exercise
 
     target = current_journal() if journal_path is None else journal_path
     ex = exercise(name)(target)
@@ -63,7 +63,7 @@ def show(name: str, journal_path: str | os.PathLike | None = None) -> Any:
 
 def check(step_id: str, journal_path: str | os.PathLike | None = None) -> CheckResult:
     """The step's self-check: the same function the grader runs."""
-    from mentor_workshop.checks import check as run
+    from mentor_workshop.core.checks import check as run
 
     return run(step_id, current_journal() if journal_path is None else journal_path)
 
@@ -73,7 +73,7 @@ def intro(step_id: str, evidence: bool = True) -> None:
 
     ``evidence=False`` holds back "What the research says" — step 2 asks for a guess first.
     """
-    from mentor_workshop.notebook_parts import intro as render
+    from mentor_workshop.participant.notebook_parts import intro as render
 
     render(step_id, evidence=evidence)
 
@@ -83,8 +83,8 @@ def export_plan(out_dir: str | os.PathLike = ".") -> None:
 
     While nbgrader grades, nothing is written: the grading folder is not the participant's.
     """
-    from mentor_workshop.plan import export
-    from mentor_workshop.widgets.base import grading_mode
+    from mentor_workshop.participant.plan import export
+    from mentor_workshop.participant.widgets.base import grading_mode
 
     if grading_mode():
         print("Grading run: your plan files are not written here. Export them from your own copy.")
@@ -95,14 +95,14 @@ def export_plan(out_dir: str | os.PathLike = ".") -> None:
 
 def evidence(step_id: str) -> None:
     """Show the research behind the step (for steps that reveal it after the exercise)."""
-    from mentor_workshop.notebook_parts import evidence as render
+    from mentor_workshop.participant.notebook_parts import evidence as render
 
     render(step_id)
 
 
 def reflection(step_id: str) -> None:
     """Show the step's reflection prompt, hints and the rubric it is graded against."""
-    from mentor_workshop.notebook_parts import reflection as render
+    from mentor_workshop.participant.notebook_parts import reflection as render
 
     render(step_id)
 

@@ -32,9 +32,9 @@ def _is_user_error(exc: BaseException) -> bool:
     """
     if isinstance(exc, UserError):
         return True
-    from mentor_workshop.curriculum import CurriculumError
-    from mentor_workshop.journal import JournalError
-    from mentor_workshop.roster import RosterError
+    from mentor_workshop.core.content.curriculum import CurriculumError
+    from mentor_workshop.core.journal import JournalError
+    from mentor_workshop.facilitator.roster import RosterError
 
     return isinstance(exc, RosterError | CurriculumError | JournalError)
 

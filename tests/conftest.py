@@ -24,10 +24,10 @@ from jupyter_client.manager import start_new_kernel
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
-from mentor_workshop import checks
-from mentor_workshop.journal import Journal
-from mentor_workshop.widgets import Exercise, exercise
-from mentor_workshop.widgets import base as widget_base
+from mentor_workshop.core import checks
+from mentor_workshop.core.journal import Journal
+from mentor_workshop.participant.widgets import Exercise, exercise
+from mentor_workshop.participant.widgets import base as widget_base
 
 ROOT = Path(__file__).resolve().parent.parent
 

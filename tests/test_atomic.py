@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mentor_workshop.atomic import TEMP_SUFFIX, write_bytes_atomic, write_text_atomic
+from mentor_workshop.core.atomic import TEMP_SUFFIX, write_bytes_atomic, write_text_atomic
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -81,7 +81,7 @@ def test_a_reader_never_sees_a_partial_file(tmp_path: Path) -> None:
     script = textwrap.dedent(
         f"""
         import sys
-        from mentor_workshop.atomic import write_text_atomic
+        from mentor_workshop.core.atomic import write_text_atomic
         first, second = "A" * {len(first)}, "B" * {len(second)}
         for i in range(150):
             write_text_atomic({str(target)!r}, first if i % 2 else second)

@@ -1,7 +1,7 @@
 """Parallel autograde: the same scores as nbgrader's own autograde, and no stops on bad input.
 
 One course, two copies of the same collected submissions: nbgrader's ``Autograde`` grades one,
-``mentor_workshop.autograde`` the other, and every grade in the two gradebooks must agree. The
+``mentor_workshop.facilitator.autograde`` the other, and every grade in the two gradebooks must agree. The
 submissions cover what participants really hand in: complete, partial, empty, a tampered test
 cell, a deleted cell, a corrupt journal and an endless loop.
 """
@@ -26,9 +26,9 @@ from test_course import (
     partial_answers,
 )
 
-from mentor_workshop import course as mw_course
-from mentor_workshop.autograde import AutogradeReport, ParticipantOutcome, autograde
 from mentor_workshop.errors import UserError
+from mentor_workshop.facilitator import course as mw_course
+from mentor_workshop.facilitator.autograde import AutogradeReport, ParticipantOutcome, autograde
 
 pytestmark = pytest.mark.slow
 STEPS = ["00_welcome", "01_shortlist"]

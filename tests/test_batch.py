@@ -16,8 +16,9 @@ import pytest
 from conftest import parameter_notebook
 from filelock import FileLock
 
-from mentor_workshop import batch
-from mentor_workshop.batch import (
+from mentor_workshop.errors import UserError
+from mentor_workshop.facilitator import batch
+from mentor_workshop.facilitator.batch import (
     BatchResult,
     DaskExecutor,
     Job,
@@ -28,7 +29,6 @@ from mentor_workshop.batch import (
     run_batch,
     run_job,
 )
-from mentor_workshop.errors import UserError
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX kernels and signals")
 

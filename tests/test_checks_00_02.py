@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from conftest import assert_complete_passes, assert_empty_says_what_to_do, write_journal
 
-from mentor_workshop.checks import check, grade
+from mentor_workshop.core.checks import check, grade
 
 LEADERS = [
     {"id": "amara-1a2b3c", "name": "Amara Osei", "role": "COO, Northbridge Housing",

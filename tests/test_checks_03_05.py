@@ -11,9 +11,9 @@ from conftest import assert_complete_passes, assert_empty_says_what_to_do, write
 from test_checks_00_02 import COMPLETE as EARLIER
 from test_checks_00_02 import LEADERS as EARLIER_LEADERS
 
-from mentor_workshop import curriculum
-from mentor_workshop.checks import check, grade, sorting_score
-from mentor_workshop.journal import Journal
+from mentor_workshop.core.checks import check, grade, sorting_score
+from mentor_workshop.core.content import curriculum
+from mentor_workshop.core.journal import Journal
 
 #: The same participant as in steps 00–02, with two of her leaders: Amara (first pick) and Lin.
 LEADERS = [EARLIER_LEADERS[0], EARLIER_LEADERS[2]]

@@ -9,8 +9,8 @@ import pytest
 from conftest import assert_complete_passes, assert_empty_says_what_to_do, write_journal
 from test_plan import complete_answers as every_step
 
-from mentor_workshop import curriculum
-from mentor_workshop.checks import check, grade
+from mentor_workshop.core.checks import check, grade
+from mentor_workshop.core.content import curriculum
 
 GRACIOUS = curriculum.load().step("06_be_gracious").content
 REJECTION = curriculum.load().step("07_rejection").content

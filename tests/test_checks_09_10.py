@@ -8,9 +8,9 @@ import pytest
 from conftest import assert_complete_passes, write_journal
 from test_plan import complete_answers
 
-from mentor_workshop import curriculum
-from mentor_workshop.checks import check, grade
-from mentor_workshop.journal import Journal
+from mentor_workshop.core.checks import check, grade
+from mentor_workshop.core.content import curriculum
+from mentor_workshop.core.journal import Journal
 
 WITHIN = "09_lead_from_within"
 PLAN = "10_my_plan"

@@ -21,8 +21,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mentor_workshop import course as mw_course
 from mentor_workshop.errors import UserError
+from mentor_workshop.facilitator import course as mw_course
 
 ROOT = Path(__file__).resolve().parent.parent
 ROSTER = ROOT / "exercises" / "sample_cohort" / "roster.csv"
@@ -38,7 +38,7 @@ pytestmark = pytest.mark.slow
 
 def complete_answers() -> dict:
     """A journal that passes every step's check (built from the curriculum's own ids)."""
-    from mentor_workshop import curriculum
+    from mentor_workshop.core.content import curriculum
 
     cur = curriculum.load()
     sorting = cur.step("05_vulnerability_confidence").content.sorting
@@ -215,7 +215,7 @@ def grades(course: Path) -> dict:
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A course made by the CLI without the venv on PATH, collected and autograded."""
-    from mentor_workshop.autograde import autograde
+    from mentor_workshop.facilitator.autograde import autograde
 
     base = tmp_path_factory.mktemp("course")
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV",)}
@@ -291,7 +291,7 @@ def test_init_refuses_to_change_the_course_id(graded: Path) -> None:
 def test_release_hides_solutions_and_hidden_tests(graded: Path) -> None:
     release = graded / "release" / ASSIGNMENT
     text = (release / "00_welcome.ipynb").read_text()
-    assert "BEGIN HIDDEN TESTS" not in text and "from mentor_workshop.checks import" not in text
+    assert "BEGIN HIDDEN TESTS" not in text and "from mentor_workshop.core.checks import" not in text
     assert mw_course.verify_release(mw_course.open_course(graded), ASSIGNMENT) == []
 
 
@@ -408,7 +408,7 @@ def test_feedback_removes_hidden_tests_and_escapes_participant_text(graded: Path
     assert set(pages) == {"p01", "p02", "p03"}
     for page in pages.values():
         assert "BEGIN HIDDEN TESTS" not in page
-        assert "from mentor_workshop.checks import grade" not in page
+        assert "from mentor_workshop.core.checks import grade" not in page
     assert XSS not in pages["p01"] and "alert('mw-xss')</script>" not in pages["p01"]
     assert "&lt;script&gt;" in pages["p01"]
     # the kit's own summaries (locked cells) render as HTML; what the participant typed inside
@@ -437,7 +437,7 @@ def _copy_with_reflection(graded: Path, tmp_path: Path, student: str, text: str)
 
 
 def test_feedback_pages_load_nothing_from_the_internet(graded: Path, tmp_path: Path) -> None:
-    from mentor_workshop.report import remote_references
+    from mentor_workshop.facilitator.report import remote_references
 
     course = _copy_with_reflection(graded, tmp_path, "p02", LINKS)
     report = mw_course.feedback(course, participants=["p01", "p02"])
@@ -502,8 +502,8 @@ def test_cli_errors_are_one_clear_line(tmp_path: Path) -> None:
 def test_building_the_cli_imports_neither_nbgrader_nor_nbformat() -> None:
     """--help and quick commands like status must not pay nbgrader's seconds of start-up."""
     code = ("import sys; from mentor_workshop.cli import build_parser; build_parser(); "
-            "print(sorted(m for m in ('nbformat', 'nbgrader', 'mentor_workshop.course', "
-            "'mentor_workshop.autograde', 'mentor_workshop.grading') if m in sys.modules))")
+            "print(sorted(m for m in ('nbformat', 'nbgrader', 'mentor_workshop.facilitator.course', "
+            "'mentor_workshop.facilitator.autograde', 'mentor_workshop.facilitator.grading') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=120, check=True)
     assert result.stdout.strip() == "[]"

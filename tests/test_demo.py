@@ -11,9 +11,9 @@ import nbformat
 import pytest
 import yaml
 
-from mentor_workshop import demo
 from mentor_workshop.cli import main
-from mentor_workshop.resources import exercises_dir, notebooks_dir
+from mentor_workshop.core.resources import exercises_dir, notebooks_dir
+from mentor_workshop.facilitator import demo
 
 COHORT = exercises_dir() / "sample_cohort"
 

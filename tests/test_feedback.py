@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from mentor_workshop import feedback as fb
-from mentor_workshop.feedback import SIGNAL_NAMES, Level, Signal, Span
-from mentor_workshop.feedback import rules as fb_rules
-from mentor_workshop.feedback.bank import Bank
-from mentor_workshop.feedback.phrases import PhraseError, lead_keys, parse_phrase, seq_regex
-from mentor_workshop.feedback.text import Doc, count_syllables
+from mentor_workshop.core import feedback as fb
+from mentor_workshop.core.feedback import SIGNAL_NAMES, Level, Signal, Span
+from mentor_workshop.core.feedback import rules as fb_rules
+from mentor_workshop.core.feedback.bank import Bank
+from mentor_workshop.core.feedback.phrases import PhraseError, lead_keys, parse_phrase, seq_regex
+from mentor_workshop.core.feedback.text import Doc, count_syllables
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "exercises" / "feedback_rules.yaml"

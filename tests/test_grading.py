@@ -11,9 +11,9 @@ import nbformat
 import pytest
 from test_course import ASSIGNMENT, ROOT, complete_answers, make_course, make_submission
 
-from mentor_workshop import course as mw_course
-from mentor_workshop import grading
 from mentor_workshop.errors import UserError
+from mentor_workshop.facilitator import course as mw_course
+from mentor_workshop.facilitator import grading
 
 pytestmark = pytest.mark.slow
 ANSWERS = {
@@ -24,7 +24,7 @@ ANSWERS = {
 
 @pytest.fixture(scope="module")
 def autograded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from mentor_workshop.autograde import autograde
+    from mentor_workshop.facilitator.autograde import autograde
 
     base = tmp_path_factory.mktemp("grading")
     course = make_course(base, ["00_welcome"])

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from mentor_workshop import agenda, curriculum
 from mentor_workshop.cli import build_parser
+from mentor_workshop.core.content import curriculum
+from mentor_workshop.facilitator import agenda
 
 ROOT = Path(__file__).resolve().parent.parent
 FACILITATOR = ROOT / "facilitator"
@@ -63,10 +64,10 @@ def test_guide_links_to_every_page_and_all_links_resolve() -> None:
 
 def test_generated_pages_are_up_to_date(cur: curriculum.Curriculum) -> None:
     assert (FACILITATOR / "agenda.md").read_text() == agenda.agenda_markdown(cur), (
-        "facilitator/agenda.md is stale: run python -m mentor_workshop.agenda --write facilitator/")
+        "facilitator/agenda.md is stale: run python -m mentor_workshop.facilitator.agenda --write facilitator/")
     assert (FACILITATOR / "answer_keys.md").read_text() == agenda.answer_keys_markdown(cur), (
         "facilitator/answer_keys.md is stale: run "
-        "python -m mentor_workshop.agenda --write facilitator/")
+        "python -m mentor_workshop.facilitator.agenda --write facilitator/")
 
 
 def _minutes(clock: str) -> int:

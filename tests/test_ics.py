@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from mentor_workshop import ics
-from mentor_workshop.atomic import TEMP_SUFFIX
-from mentor_workshop.ics import IcsError
+from mentor_workshop.core import ics
+from mentor_workshop.core.atomic import TEMP_SUFFIX
+from mentor_workshop.core.ics import IcsError
 
 STAMP = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 

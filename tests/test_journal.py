@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from mentor_workshop.journal import (
+from mentor_workshop.core.journal import (
     MAX_VALUE_BYTES,
     SCHEMA_VERSION,
     Journal,
@@ -150,7 +150,7 @@ def test_reads_see_other_writers(journal_path: Path) -> None:
     writer.save("request.draft", "v2")  # same size, same folder
     assert reader.load("request.draft") == "v2"
     code = (
-        "import sys; from mentor_workshop.journal import Journal; "
+        "import sys; from mentor_workshop.core.journal import Journal; "
         "Journal(sys.argv[1]).save('request.draft', 'from another process')"
     )
     assert run_python(code, str(journal_path)).returncode == 0
@@ -420,7 +420,7 @@ def test_grading_mode_is_silent_and_identical(journal_path: Path) -> None:
     code = textwrap.dedent(
         """
         import sys
-        from mentor_workshop.journal import Journal
+        from mentor_workshop.core.journal import Journal
         j = Journal(sys.argv[1])
         j.set_participant(id="p01", name="Ana")
         j.save("request.draft", "Dear Ada")
@@ -447,7 +447,7 @@ value_for = namespace["value_for"]
 WRITER = VALUE_SOURCE + textwrap.dedent(
     """
     import sys
-    from mentor_workshop.journal import Journal
+    from mentor_workshop.core.journal import Journal
     journal = Journal(sys.argv[1])
     n = int(sys.argv[2])
     print("ready", flush=True)
@@ -504,7 +504,7 @@ def test_sigkill_at_random_moments_never_breaks_the_journal(journal_path: Path) 
 CONCURRENT = textwrap.dedent(
     """
     import os, sys, time
-    from mentor_workshop.journal import Journal
+    from mentor_workshop.core.journal import Journal
     path, tag, go = sys.argv[1:4]
     journal = Journal(path)
     print("ready", flush=True)

@@ -12,10 +12,10 @@ import pytest
 from conftest import parameter_notebook
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from mentor_workshop import personalize as pz
 from mentor_workshop.cli import main
-from mentor_workshop.journal import Journal
-from mentor_workshop.roster import Participant
+from mentor_workshop.core.journal import Journal
+from mentor_workshop.facilitator import personalize as pz
+from mentor_workshop.facilitator.roster import Participant
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "exercises" / "sample_cohort"
@@ -94,7 +94,7 @@ def test_personalize_command_reports_failures_tidies_and_reruns(
     src = tmp_path / "notebooks"
     # Saves an answer and writes a plan, as the real widgets and plan export do.
     notebook(src / "00_saves.ipynb",
-             "from mentor_workshop.journal import Journal\n"
+             "from mentor_workshop.core.journal import Journal\n"
              "Journal(journal_path).save('welcome.profile', {'name': participant_name})\n"
              "open('my_plan.html', 'w').write(participant_name)")
     breaks = notebook(src / "01_breaks.ipynb",

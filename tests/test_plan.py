@@ -14,8 +14,10 @@ import pytest
 from conftest import write_journal
 from icalendar import Calendar
 
-from mentor_workshop import atomic, curriculum, plan
-from mentor_workshop.journal import Journal
+from mentor_workshop.core import atomic
+from mentor_workshop.core.content import curriculum
+from mentor_workshop.core.journal import Journal
+from mentor_workshop.participant import plan
 
 LONDON = ZoneInfo("Europe/London")
 #: Who the complete journal belongs to, as the roster records it.
@@ -509,7 +511,7 @@ def test_export_accepts_answers_as_a_mapping(tmp_path: Path) -> None:
 
 
 def _plan_exercise(journal_path: Path, out_dir: Path) -> Any:
-    from mentor_workshop.widgets.my_plan import MyPlan
+    from mentor_workshop.participant.widgets.my_plan import MyPlan
 
     ex = MyPlan(journal_path, out_dir=out_dir)
     ex.widget()
@@ -517,8 +519,8 @@ def _plan_exercise(journal_path: Path, out_dir: Path) -> Any:
 
 
 def test_preview_shows_the_plan_and_refreshes(journal_path: Path, tmp_path: Path) -> None:
-    from mentor_workshop.widgets import exercise
-    from mentor_workshop.widgets.my_plan import MyPlan
+    from mentor_workshop.participant.widgets import exercise
+    from mentor_workshop.participant.widgets.my_plan import MyPlan
 
     assert exercise("10_my_plan") is MyPlan
     ex = _plan_exercise(journal_path, tmp_path / "out")
@@ -563,14 +565,14 @@ def test_export_button_failure_is_a_message(journal_path: Path, tmp_path: Path) 
 
 def test_preview_default_folder_is_the_notebook_folder(
         journal_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mentor_workshop.widgets.my_plan import MyPlan
+    from mentor_workshop.participant.widgets.my_plan import MyPlan
 
     monkeypatch.chdir(tmp_path)
     assert MyPlan(journal_path).out_dir == tmp_path
 
 
 def test_plan_summary_in_grading_mode(journal_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mentor_workshop.widgets.my_plan import MyPlan
+    from mentor_workshop.participant.widgets.my_plan import MyPlan
 
     hostile_journal(journal_path)
     before = journal_path.read_bytes()

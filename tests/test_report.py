@@ -14,10 +14,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mentor_workshop import checks, feedback, report
 from mentor_workshop.cli import main
+from mentor_workshop.core import checks, feedback
+from mentor_workshop.core.journal import Journal
 from mentor_workshop.errors import UserError
-from mentor_workshop.journal import Journal
+from mentor_workshop.facilitator import report
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "exercises" / "sample_cohort" / "journals"
@@ -238,7 +239,7 @@ def _course(root: Path, ids: list[str]) -> None:
     """A small nbgrader course made through the gradebook API, with known scores for p1, p2."""
     from nbgrader.api import Gradebook
 
-    from mentor_workshop.course import ensure_tools_on_path
+    from mentor_workshop.facilitator.course import ensure_tools_on_path
 
     ensure_tools_on_path()
     (root / "nbgrader_config.py").parent.mkdir(parents=True, exist_ok=True)
@@ -282,7 +283,7 @@ def _course(root: Path, ids: list[str]) -> None:
 
 
 def test_course_with_gradebook(tmp_path: Path) -> None:
-    from mentor_workshop.grading import KEY_PATH, pseudonyms
+    from mentor_workshop.facilitator.grading import KEY_PATH, pseudonyms
 
     course = tmp_path / "course"
     _course(course, ["p1", "p2"])

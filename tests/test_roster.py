@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mentor_workshop.roster import Participant, RosterError, read_roster, safe_id
+from mentor_workshop.facilitator.roster import Participant, RosterError, read_roster, safe_id
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "exercises" / "sample_cohort" / "roster.csv"

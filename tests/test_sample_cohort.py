@@ -18,9 +18,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from mentor_workshop import checks, curriculum
-from mentor_workshop.journal import Journal
-from mentor_workshop.roster import read_roster
+from mentor_workshop.core import checks
+from mentor_workshop.core.content import curriculum
+from mentor_workshop.core.journal import Journal
+from mentor_workshop.facilitator.roster import read_roster
 
 ROOT = Path(__file__).resolve().parent.parent
 COHORT = ROOT / "exercises" / "sample_cohort"

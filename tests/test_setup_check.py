@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from conftest import on_disk
 
-from mentor_workshop import curriculum, setup_check
-from mentor_workshop.journal import Journal
-from mentor_workshop.setup_check import (
+from mentor_workshop.core.content import curriculum
+from mentor_workshop.core.journal import Journal
+from mentor_workshop.participant import setup_check
+from mentor_workshop.participant.setup_check import (
     PROBE_KEY,
     WAITING_TEXT,
     Item,

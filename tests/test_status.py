@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from mentor_workshop.cli import main
-from mentor_workshop.journal import Journal
-from mentor_workshop.status import (
+from mentor_workshop.core.journal import Journal
+from mentor_workshop.facilitator.status import (
     ParticipantStatus,
     StepState,
     cohort_status,

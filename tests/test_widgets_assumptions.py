@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import FIND_SRC, find, inputs, on_disk, one
 
-from mentor_workshop import curriculum
-from mentor_workshop.journal import Journal
-from mentor_workshop.widgets import exercise
-from mentor_workshop.widgets.assumptions import Assumptions, comparison_text
+from mentor_workshop.core.content import curriculum
+from mentor_workshop.core.journal import Journal
+from mentor_workshop.participant.widgets import exercise
+from mentor_workshop.participant.widgets.assumptions import Assumptions, comparison_text
 
 BANK = curriculum.load().step("02_assumptions").content.belief_bank
 
@@ -61,7 +61,7 @@ def test_test_two_beliefs_and_restore(journal_path: Path, fresh_kernel) -> None:
     assert saved[1]["id"].startswith("own-")
 
     out = fresh_kernel.run(FIND_SRC + '''
-from mentor_workshop.widgets.assumptions import Assumptions
+from mentor_workshop.participant.widgets.assumptions import Assumptions
 root = Assumptions("journal.json").widget()
 print(json.dumps({c: [x.value for x in find(root, "mw-02-" + c)]
                   for c in ("belief", "before", "for", "against", "rewrite", "after")}))
@@ -104,7 +104,7 @@ def test_research_only_after_a_saved_guess(journal_path: Path, fresh_kernel) -> 
     assert on_disk(journal_path)["assumptions.calibration"]["guess"] == 3
 
     out = fresh_kernel.run(FIND_SRC + '''
-from mentor_workshop.widgets.assumptions import Assumptions
+from mentor_workshop.participant.widgets.assumptions import Assumptions
 root = Assumptions("journal.json").widget()
 g = find(root, "mw-02-guess")[0]
 print(json.dumps({"guess": g.value, "disabled": g.disabled,

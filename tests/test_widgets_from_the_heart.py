@@ -10,10 +10,10 @@ from conftest import FIND_SRC, grading_display, on_disk, one, write_journal
 from test_checks_03_05 import COMPLETE, LEADERS, STATEMENT, WORK
 from test_widgets_request import rows
 
-from mentor_workshop import curriculum
-from mentor_workshop.checks import check
-from mentor_workshop.widgets import exercise
-from mentor_workshop.widgets.from_the_heart import EMPTY, NO_PICK, Heart
+from mentor_workshop.core.checks import check
+from mentor_workshop.core.content import curriculum
+from mentor_workshop.participant.widgets import exercise
+from mentor_workshop.participant.widgets.from_the_heart import EMPTY, NO_PICK, Heart
 
 CONTENT = curriculum.load().step("04_from_the_heart").content
 FLATTERY = ("You are such an inspiring leader and I've always been a huge fan of your work; "
@@ -61,7 +61,7 @@ def test_flattery_flagged_with_its_words_then_cleared(journal_path: Path, fresh_
     assert check("04_from_the_heart", journal_path).passed
 
     out = fresh_kernel.run(FIND_SRC + '''
-from mentor_workshop.widgets.from_the_heart import Heart
+from mentor_workshop.participant.widgets.from_the_heart import Heart
 root = Heart("journal.json").widget()
 print(json.dumps({n: find(root, "mw-04-" + n)[0].value for n in ("work", "statement")}))
 ''')

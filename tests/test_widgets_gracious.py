@@ -12,10 +12,11 @@ import pytest
 from conftest import built, descendants, on_disk
 from icalendar import Calendar
 
-from mentor_workshop import curriculum, ics
-from mentor_workshop.journal import Journal
-from mentor_workshop.widgets import exercise
-from mentor_workshop.widgets.gracious import (
+from mentor_workshop.core import ics
+from mentor_workshop.core.content import curriculum
+from mentor_workshop.core.journal import Journal
+from mentor_workshop.participant.widgets import exercise
+from mentor_workshop.participant.widgets.gracious import (
     OTHER_ZONE,
     FirstMeeting,
     ThankYouNote,
@@ -267,7 +268,7 @@ def test_answers_survive_a_kernel_restart(journal_path: Path, tmp_path: Path,
     note_ex(journal_path).note.value = NOTE
     out = fresh_kernel.run(f"""
         import json
-        from mentor_workshop.widgets import exercise
+        from mentor_workshop.participant.widgets import exercise
         m = exercise("06_be_gracious.meeting")({str(journal_path)!r})
         m.widget()
         n = exercise("06_be_gracious.thank_you")({str(journal_path)!r})

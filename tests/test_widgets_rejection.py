@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from conftest import built, on_disk
 
-from mentor_workshop import curriculum
-from mentor_workshop.journal import Journal
-from mentor_workshop.widgets import exercise
-from mentor_workshop.widgets.rejection import NextLeader, Scenarios, template_text
+from mentor_workshop.core.content import curriculum
+from mentor_workshop.core.journal import Journal
+from mentor_workshop.participant.widgets import exercise
+from mentor_workshop.participant.widgets.rejection import NextLeader, Scenarios, template_text
 
 CONTENT = curriculum.load().step("07_rejection").content
 LEADERS = [
@@ -170,7 +170,7 @@ def test_answers_survive_a_kernel_restart(journal_path: Path, fresh_kernel) -> N
     built("07_rejection.next_leader", journal_path).menu.value = "l1"
     out = fresh_kernel.run(f"""
         import json
-        from mentor_workshop.widgets import exercise
+        from mentor_workshop.participant.widgets import exercise
         ex = exercise("07_rejection")({str(journal_path)!r})
         ex.widget()
         parts = {{}}

@@ -11,10 +11,14 @@ import pytest
 from conftest import FIND_SRC, grading_display, on_disk, one, write_journal
 from test_checks_03_05 import COMPLETE, LEADERS
 
-from mentor_workshop import curriculum
-from mentor_workshop.widgets import exercise
-from mentor_workshop.widgets.feedback_panel import EMPTY_MESSAGE, FeedbackPanel, signal_names
-from mentor_workshop.widgets.request import (
+from mentor_workshop.core.content import curriculum
+from mentor_workshop.participant.widgets import exercise
+from mentor_workshop.participant.widgets.feedback_panel import (
+    EMPTY_MESSAGE,
+    FeedbackPanel,
+    signal_names,
+)
+from mentor_workshop.participant.widgets.request import (
     BUILD_LABEL,
     NO_PICK,
     REPLACE_LABEL,
@@ -175,7 +179,7 @@ def test_compose_save_and_restore(journal_path: Path, fresh_kernel) -> None:
     assert feedback_rows["clear_ask"] == "good" and feedback_rows["reason"] == "good"
 
     out = fresh_kernel.run(FIND_SRC + '''
-from mentor_workshop.widgets.request import Request
+from mentor_workshop.participant.widgets.request import Request
 root = Request("journal.json").widget()
 names = ("channel", "who_i_am", "why_you", "the_ask", "the_time", "thanks", "draft")
 print(json.dumps({n: find(root, "mw-03-" + n)[0].value for n in names}))

@@ -10,9 +10,9 @@ import ipywidgets as w
 import pytest
 from conftest import FIND_SRC, find, inputs, on_disk, one
 
-from mentor_workshop.journal import Journal
-from mentor_workshop.widgets import exercise
-from mentor_workshop.widgets.shortlist import Shortlist, new_id
+from mentor_workshop.core.journal import Journal
+from mentor_workshop.participant.widgets import exercise
+from mentor_workshop.participant.widgets.shortlist import Shortlist, new_id
 
 
 def add(root: w.Widget, name: str) -> None:
@@ -71,7 +71,7 @@ def test_build_a_shortlist_and_restore_it(journal_path: Path, fresh_kernel) -> N
     assert "Amara Osei first" in ex.status.value
 
     out = fresh_kernel.run(FIND_SRC + '''
-from mentor_workshop.widgets.shortlist import Shortlist
+from mentor_workshop.participant.widgets.shortlist import Shortlist
 root = Shortlist("journal.json").widget()
 print(json.dumps({
     "names": [b.value for b in find(root, "mw-01-name")],
@@ -235,7 +235,7 @@ def test_new_name_box_sends_the_whole_name_before_add(journal_path: Path) -> Non
 def test_a_name_arriving_just_after_the_click_is_still_added(
         journal_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The browser may deliver the click before the name typed just before it."""
-    from mentor_workshop.widgets import base
+    from mentor_workshop.participant.widgets import base
 
     clock = [100.0]
     monkeypatch.setattr(base.time, "monotonic", lambda: clock[0])

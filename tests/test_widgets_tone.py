@@ -12,10 +12,10 @@ from conftest import FIND_SRC, find, grading_display, on_disk, one, write_journa
 from test_checks_03_05 import COMPLETE, DRAFT, KEY, PHRASES
 from test_widgets_request import rows
 
-from mentor_workshop.checks import check, sorting_score
-from mentor_workshop.journal import Journal
-from mentor_workshop.widgets import exercise
-from mentor_workshop.widgets.tone import (
+from mentor_workshop.core.checks import check, sorting_score
+from mentor_workshop.core.journal import Journal
+from mentor_workshop.participant.widgets import exercise
+from mentor_workshop.participant.widgets.tone import (
     NO_DRAFT,
     PREFILLED,
     Revision,
@@ -79,7 +79,7 @@ def test_answers_explained_scored_saved_and_restored(journal_path: Path, fresh_k
     assert on_disk(journal_path)["tone.sorting"][second.id] == second.answer
 
     out = fresh_kernel.run(FIND_SRC + '''
-from mentor_workshop.widgets.tone import Sorting
+from mentor_workshop.participant.widgets.tone import Sorting
 root = Sorting("journal.json").widget()
 print(json.dumps({
     "values": {b._dom_classes[0][len("mw-05-sort-"):]: b.value
@@ -170,7 +170,7 @@ def test_tone_meter_follows_typing(journal_path: Path, fresh_kernel) -> None:
     assert on_disk(journal_path)["tone.revision"] == box.value
 
     out = fresh_kernel.run(FIND_SRC + '''
-from mentor_workshop.widgets.tone import Revision
+from mentor_workshop.participant.widgets.tone import Revision
 root = Revision("journal.json").widget()
 print(json.dumps(find(root, "mw-05-revision")[0].value))
 ''')

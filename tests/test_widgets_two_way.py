@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import built, on_disk
 
-from mentor_workshop import curriculum
-from mentor_workshop.widgets import exercise
-from mentor_workshop.widgets.two_way import CaresAndOffers, Preparation
+from mentor_workshop.core.content import curriculum
+from mentor_workshop.participant.widgets import exercise
+from mentor_workshop.participant.widgets.two_way import CaresAndOffers, Preparation
 
 CONTENT = curriculum.load().step("08_two_way").content
 BANK = CONTENT.offer_bank
@@ -130,7 +130,7 @@ def test_answers_survive_a_kernel_restart(journal_path: Path, fresh_kernel) -> N
     prep_ex(journal_path).boxes[PREP_ITEMS[4].id].value = True
     out = fresh_kernel.run(f"""
         import json
-        from mentor_workshop.widgets import exercise
+        from mentor_workshop.participant.widgets import exercise
         ex = exercise("08_two_way")({str(journal_path)!r})
         ex.widget()
         o = exercise("08_two_way.offers")({str(journal_path)!r})

@@ -10,10 +10,10 @@ import ipywidgets as w
 import pytest
 from conftest import FIND_SRC, descendants, inputs, on_disk, one
 
-from mentor_workshop.journal import Journal
-from mentor_workshop.setup_check import PROBE_KEY, WAITING_TEXT
-from mentor_workshop.widgets import exercise
-from mentor_workshop.widgets.welcome import Profile, SetupCheck
+from mentor_workshop.core.journal import Journal
+from mentor_workshop.participant.setup_check import PROBE_KEY, WAITING_TEXT
+from mentor_workshop.participant.widgets import exercise
+from mentor_workshop.participant.widgets.welcome import Profile, SetupCheck
 
 
 def test_registry_names() -> None:
@@ -36,7 +36,7 @@ def test_profile_saves_as_typed_and_restores(journal_path: Path, fresh_kernel) -
         assert box.continuous_update is True
 
     out = fresh_kernel.run(FIND_SRC + '''
-from mentor_workshop.widgets.welcome import Profile
+from mentor_workshop.participant.widgets.welcome import Profile
 root = Profile("journal.json").widget()
 print(json.dumps({c: find(root, c)[0].value for c in ("mw-00-name", "mw-00-role", "mw-00-hopes")}))
 ''')
@@ -109,7 +109,7 @@ def test_setup_check_waits_then_passes_when_drawn(journal_path: Path) -> None:
 
 
 def test_setup_check_lists_what_to_confirm_by_hand(journal_path: Path) -> None:
-    from mentor_workshop import curriculum
+    from mentor_workshop.core.content import curriculum
 
     labels = [i.label for i in curriculum.load().step("00_welcome").content.setup_check]
     root = SetupCheck(journal_path).widget()

@@ -10,9 +10,9 @@ import ipywidgets as w
 import pytest
 from conftest import built, on_disk
 
-from mentor_workshop import curriculum
-from mentor_workshop.journal import Journal
-from mentor_workshop.widgets.within import LeadFromWithin
+from mentor_workshop.core.content import curriculum
+from mentor_workshop.core.journal import Journal
+from mentor_workshop.participant.widgets.within import LeadFromWithin
 
 CONTENT = curriculum.load().step("09_lead_from_within").content
 
@@ -47,7 +47,7 @@ def test_answers_survive_a_kernel_restart(journal_path: Path, fresh_kernel) -> N
     fill(built("09_lead_from_within", journal_path))
     out = fresh_kernel.run(f"""
         import json
-        from mentor_workshop.widgets import exercise
+        from mentor_workshop.participant.widgets import exercise
         ex = exercise("09_lead_from_within")({str(journal_path)!r})
         ex.widget()
         print(json.dumps({{

@@ -1,8 +1,8 @@
 """``personalize``, ``plans`` and ``status``: the facilitator's batch commands.
 
 Thin on purpose: argument parsing and messages here, the work in
-:mod:`mentor_workshop.personalize`, :mod:`mentor_workshop.batch` and
-:mod:`mentor_workshop.status`.
+:mod:`mentor_workshop.facilitator.personalize`, :mod:`mentor_workshop.facilitator.batch` and
+:mod:`mentor_workshop.facilitator.status`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from mentor_workshop.batch import DEFAULT_CELL_TIMEOUT, DEFAULT_JOB_TIMEOUT
 from mentor_workshop.errors import UserError
+from mentor_workshop.facilitator.batch import DEFAULT_CELL_TIMEOUT, DEFAULT_JOB_TIMEOUT
 
 
 def _positive_int(text: str) -> int:
@@ -102,14 +102,14 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _executor(args: argparse.Namespace):  # -> Executor
-    from mentor_workshop.batch import make_executor
+    from mentor_workshop.facilitator.batch import make_executor
 
     return make_executor(workers=args.workers, scheduler=args.scheduler)
 
 
 def _notebooks(args: argparse.Namespace) -> list[Path]:
-    from mentor_workshop.personalize import step_notebooks
-    from mentor_workshop.resources import notebooks_dir
+    from mentor_workshop.core.resources import notebooks_dir
+    from mentor_workshop.facilitator.personalize import step_notebooks
 
     return step_notebooks(args.notebooks or notebooks_dir())
 
@@ -125,9 +125,9 @@ def _out_dir(path: Path) -> Path:
 
 
 def personalize_command(args: argparse.Namespace) -> int:
-    from mentor_workshop import personalize as pz
-    from mentor_workshop.batch import print_summary, run_batch
-    from mentor_workshop.roster import read_roster
+    from mentor_workshop.facilitator import personalize as pz
+    from mentor_workshop.facilitator.batch import print_summary, run_batch
+    from mentor_workshop.facilitator.roster import read_roster
 
     participants = read_roster(args.roster)
     notebooks = _notebooks(args)
@@ -153,9 +153,9 @@ def personalize_command(args: argparse.Namespace) -> int:
 
 
 def plans_command(args: argparse.Namespace) -> int:
-    from mentor_workshop import personalize as pz
-    from mentor_workshop.batch import print_summary, run_batch
-    from mentor_workshop.status import find_journals, no_journals_message
+    from mentor_workshop.facilitator import personalize as pz
+    from mentor_workshop.facilitator.batch import print_summary, run_batch
+    from mentor_workshop.facilitator.status import find_journals, no_journals_message
 
     journals = find_journals(args.source)
     if not journals:
@@ -186,7 +186,7 @@ def plans_command(args: argparse.Namespace) -> int:
 
 
 def status_command(args: argparse.Namespace) -> int:
-    from mentor_workshop.status import (
+    from mentor_workshop.facilitator.status import (
         cohort_status,
         find_journals,
         format_status,

@@ -1,7 +1,7 @@
 """``mentor-workshop init | release | collect | autograde | feedback | export``.
 
 The nbgrader course lifecycle, in the order a facilitator meets it. The work is done in
-:mod:`mentor_workshop.course` and :mod:`mentor_workshop.autograde`; this module only reads
+:mod:`mentor_workshop.facilitator.course` and :mod:`mentor_workshop.facilitator.autograde`; this module only reads
 arguments and prints what happened.
 
 Those modules are imported inside the handlers, never at the top: they pull in nbgrader and
@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-#: Same value as ``mentor_workshop.course.DEFAULT_ASSIGNMENT`` (a test keeps them equal); written
+#: Same value as ``mentor_workshop.facilitator.course.DEFAULT_ASSIGNMENT`` (a test keeps them equal); written
 #: out here so building the parser does not import the course module.
 DEFAULT_ASSIGNMENT = "mentor_workshop"
 _ASSIGNMENT_HELP = "nbgrader assignment (default: the course's only one, or mentor_workshop)"
@@ -96,7 +96,7 @@ def _print(lines: list[str]) -> None:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from mentor_workshop.course import init_course
+    from mentor_workshop.facilitator.course import init_course
 
     report = init_course(args.course_dir, args.roster, course_id=args.course_id,
                          assignment=args.assignment, notebooks=args.notebooks)
@@ -105,14 +105,14 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _release(args: argparse.Namespace) -> int:
-    from mentor_workshop.course import release
+    from mentor_workshop.facilitator.course import release
 
     _print(release(args.course_dir, args.assignment, to_exchange=args.exchange).lines())
     return 0
 
 
 def _collect(args: argparse.Namespace) -> int:
-    from mentor_workshop.course import collect
+    from mentor_workshop.facilitator.course import collect
 
     report = collect(args.course_dir, args.source, args.assignment)
     _print(report.summary())
@@ -120,7 +120,7 @@ def _collect(args: argparse.Namespace) -> int:
 
 
 def _autograde(args: argparse.Namespace) -> int:
-    from mentor_workshop.autograde import autograde
+    from mentor_workshop.facilitator.autograde import autograde
 
     report = autograde(args.course_dir, assignment=args.assignment,
                        participants=args.participant, workers=args.workers,
@@ -131,7 +131,7 @@ def _autograde(args: argparse.Namespace) -> int:
 
 
 def _feedback(args: argparse.Namespace) -> int:
-    from mentor_workshop.course import feedback
+    from mentor_workshop.facilitator.course import feedback
 
     report = feedback(args.course_dir, args.assignment, args.participant)
     _print(report.lines())
@@ -139,7 +139,7 @@ def _feedback(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from mentor_workshop.course import export_grades
+    from mentor_workshop.facilitator.course import export_grades
 
     count = export_grades(args.course_dir, args.out, args.assignment)
     print(f"Wrote {count} participants to {args.out}.")

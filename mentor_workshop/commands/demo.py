@@ -25,7 +25,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 
 def demo_command(args: argparse.Namespace) -> int:
-    from mentor_workshop import demo
+    from mentor_workshop.facilitator import demo
 
     result = demo.run(args.out, workers=args.workers, personalize=args.personalize)
     demo.print_outputs(result)

@@ -32,7 +32,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from mentor_workshop.grading import export_csv
+    from mentor_workshop.facilitator.grading import export_csv
 
     rows = export_csv(args.course_dir, args.out, args.assignment)
     print(f"Wrote {rows} answers to {args.out}. Fill in the rubric columns (or score) and "
@@ -41,7 +41,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from mentor_workshop.grading import import_csv
+    from mentor_workshop.facilitator.grading import import_csv
 
     print("\n".join(import_csv(args.course_dir, args.source, args.assignment).lines()))
     return 0

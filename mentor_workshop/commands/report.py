@@ -1,6 +1,6 @@
 """``mentor-workshop report``: the cohort report as one self-contained HTML file.
 
-The work is done in :mod:`mentor_workshop.report`; this module only reads arguments and says
+The work is done in :mod:`mentor_workshop.facilitator.report`; this module only reads arguments and says
 where the report went.
 """
 
@@ -31,7 +31,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from mentor_workshop.report import build_report
+    from mentor_workshop.facilitator.report import build_report
 
     result = build_report(args.source, args.out, title=args.title, notebook_out=args.notebook,
                           input_notebook=args.notebook_in, timeout=args.timeout,

@@ -238,7 +238,7 @@ class LabServer:
         if missing:
             raise FileNotFoundError(f"not in the release: {sorted(missing)}")
         if answers or participant:
-            from mentor_workshop.journal import Journal
+            from mentor_workshop.core.journal import Journal
 
             journal = Journal(folder / "journal.json")
             if participant:

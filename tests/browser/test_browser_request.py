@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from mentor_workshop import checks, feedback
-from mentor_workshop.journal import Journal
-from mentor_workshop.widgets.feedback_panel import spans_by_signal
+from mentor_workshop.core import checks, feedback
+from mentor_workshop.core.journal import Journal
+from mentor_workshop.participant.widgets.feedback_panel import spans_by_signal
 
 from .labdriver import LabServer, NotebookPage, wait_for_journal
 

@@ -1,0 +1,1 @@
+"""Workshop content as data: YAML with line numbers, its models, the curriculum."""

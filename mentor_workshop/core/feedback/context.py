@@ -1,0 +1,150 @@
+"""What the participant told us about their leader, and where the draft mentions it.
+
+Naming the leader's work lets the rules recognise a specific compliment ("your piece on
+hiring juniors") that the general phrase lists would miss.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+
+from mentor_workshop.core.feedback.phrases import ANY_RE, APOSTROPHES, WS_RE, literal_phrase_regex
+from mentor_workshop.core.feedback.text import split_words
+
+CONTEXT_KEYS = ("leader_name", "leader_role", "leader_work", "first_name")
+
+# Too common to show that a draft names the work ("the talk on hiring" -> "hiring").
+_STOPWORDS = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "her",
+        "his",
+        "their",
+        "my",
+        "our",
+        "your",
+        "its",
+        "of",
+        "on",
+        "in",
+        "at",
+        "for",
+        "and",
+        "to",
+        "with",
+        "by",
+        "from",
+        "about",
+        "how",
+        "what",
+        "that",
+        "this",
+        "book",
+        "talk",
+        "work",
+    }
+)
+# Not part of a name a draft would use in "Maria's keynote".
+_TITLES = frozenset(
+    {
+        "dr",
+        "dr.",
+        "mr",
+        "mr.",
+        "mrs",
+        "mrs.",
+        "ms",
+        "ms.",
+        "mx",
+        "mx.",
+        "prof",
+        "prof.",
+        "professor",
+        "sir",
+        "dame",
+    }
+)
+
+
+def clean_context(context: Mapping | None) -> dict[str, str]:
+    """The known keys with non-empty text, stripped; anything else is a caller's mistake."""
+    if context is None:
+        return {}
+    if not isinstance(context, Mapping):
+        raise TypeError(
+            f"context must be a mapping such as {{'leader_name': 'Ana Ruiz'}}, "
+            f"not {type(context).__name__}"
+        )
+    out = {}
+    for key in CONTEXT_KEYS:
+        value = context.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise TypeError(f"context[{key!r}] must be text, not {type(value).__name__}")
+        if value.strip():
+            out[key] = value.strip()
+    return out
+
+
+def _whole_words(regex: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![^\W_]){regex}(?![^\W_])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=256)
+def _work_patterns(work: str) -> tuple[re.Pattern[str] | None, tuple[re.Pattern[str], ...]]:
+    stripped = re.sub(r"^(?:the|a|an|her|his|their|your)\s+", "", work.strip(), flags=re.I)
+    exact = None
+    if len(split_words(stripped)) >= 2:
+        exact = _whole_words(literal_phrase_regex(stripped))
+    content = [
+        w
+        for w in dict.fromkeys(split_words(work))
+        if (len(w) >= 4 or w[:1].isdigit()) and w.lower() not in _STOPWORDS
+    ]
+    return exact, tuple(_whole_words(literal_phrase_regex(w)) for w in content)
+
+
+def work_mentions(text: str, work: str) -> list[tuple[int, int]]:
+    """Where ``text`` mentions the leader's ``work``: the whole title, or most of its words."""
+    work = work.strip()
+    if not work:
+        return []
+    exact, words = _work_patterns(work)
+    if exact is not None:
+        m = exact.search(text)
+        if m:
+            return [(m.start(), m.end())]
+    if not words:
+        return []
+    found = []
+    for rx in words:
+        m = rx.search(text)
+        if m:
+            found.append((m.start(), m.end()))
+    needed = max(min(2, len(words)), math.ceil(0.6 * len(words)))
+    return found if len(found) >= needed else []
+
+
+@lru_cache(maxsize=256)
+def _name_work_pattern(name: str, work_rx: str) -> re.Pattern[str] | None:
+    parts = [p for p in name.split() if p.lower() not in _TITLES and len(p) >= 2]
+    if not parts:
+        return None
+    alts = sorted({" ".join(parts), *parts}, key=len, reverse=True)
+    names = "|".join(literal_phrase_regex(a) for a in alts)
+    return _whole_words(f"(?:{names})[{APOSTROPHES}]s?{WS_RE}(?:{ANY_RE}{WS_RE})?{work_rx}")
+
+
+def name_work_mentions(text: str, name: str, work_noun_regex: str) -> list[tuple[int, int]]:
+    """A mention such as "Maria's keynote": specific admiration in the third person."""
+    name = name.strip()
+    if not name:
+        return []
+    rx = _name_work_pattern(name, work_noun_regex)
+    return [(m.start(), m.end()) for m in rx.finditer(text)] if rx else []

@@ -1,0 +1,56 @@
+"""The labelled example messages (``exercises/feedback_examples.yaml``), checked on load.
+
+The bank is how a facilitator sees whether an edit to the rules still gives the verdicts
+people agreed on; a malformed entry is reported by file, key and line like the rules are.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mentor_workshop.core.feedback.checker import YAML_LOADER, Checker, FeedbackRulesError
+from mentor_workshop.core.feedback.model import SIGNAL_NAMES, Level
+from mentor_workshop.core.resources import exercises_dir
+
+EXAMPLES_FILE = "feedback_examples.yaml"
+
+
+def load_examples(path: str | os.PathLike | None = None) -> list[dict[str, Any]]:
+    """The labelled example messages, checked: each has an id, a text and valid labels."""
+    target = Path(path) if path is not None else Path(exercises_dir()) / EXAMPLES_FILE
+    try:
+        text = target.read_text(encoding="utf-8")
+        data = yaml.load(text, Loader=YAML_LOADER)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise FeedbackRulesError(f"{target}: cannot read the examples: {exc}") from None
+    chk = Checker(target, text)
+    data = chk.mapping(data, [])
+    items = data.get("examples")
+    if not isinstance(items, list) or not items:
+        raise chk.fail(["examples"], "expected a non-empty list of examples")
+    seen: set[str] = set()
+    levels = {lvl.value for lvl in Level}
+    out = []
+    for i, ex in enumerate(items):
+        keys: list[str | int] = ["examples", i]
+        ex = chk.mapping(ex, keys)
+        chk.only(ex, keys, ("id", "kind", "text", "expect", "context", "note"))
+        ex_id = chk.text_value(ex.get("id"), [*keys, "id"])
+        if ex_id in seen:
+            raise chk.fail([*keys, "id"], f"the id {ex_id!r} is used twice")
+        seen.add(ex_id)
+        if not isinstance(ex.get("text"), str):
+            raise chk.fail([*keys, "text"], "expected the message text")
+        expect = chk.mapping(ex.get("expect"), [*keys, "expect"])
+        for sig, lvl in expect.items():
+            if sig not in SIGNAL_NAMES:
+                raise chk.fail([*keys, "expect", sig], f"unknown signal {sig!r}")
+            if lvl not in levels:
+                raise chk.fail([*keys, "expect", sig], f"level must be one of {sorted(levels)}")
+        context = chk.mapping(ex.get("context", {}), [*keys, "context"])
+        out.append({**ex, "expect": dict(expect), "context": dict(context)})
+    return out

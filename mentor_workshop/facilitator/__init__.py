@@ -1,0 +1,1 @@
+"""The facilitator's side: course, grading, batches, reports."""

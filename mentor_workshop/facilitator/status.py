@@ -1,0 +1,284 @@
+"""Who has done which step: journals found in a folder, checked step by step, as one table.
+
+For a facilitator walking a live room, so it must be fast (no kernels, no nbgrader import) and
+must never change what it reads: a journal in nbgrader's ``submitted`` folder is the
+participant's submission. The journal module moves a damaged file aside when it opens one, so
+we look at every file ourselves first and only hand well-formed journals to the checks.
+
+Journals are found in the layouts the kit produces or meets:
+
+* an nbgrader course: ``submitted/<id>/<assignment>/journal.json`` and ``autograded/...``
+  (the most recently saved copy wins when there are several);
+* one folder per participant: ``<DIR>/<id>/journal.json`` (personalised notebooks, plans, a
+  folder of collected work);
+* one file per participant: ``<DIR>/<id>.json``, or in ``<DIR>/journals/`` (the sample
+  cohort's journals);
+* one participant's own folder holding ``journal.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mentor_workshop.errors import UserError
+from mentor_workshop.facilitator.roster import safe_id
+
+__all__ = [
+    "NBGRADER_FOLDERS",
+    "ParticipantStatus",
+    "StepState",
+    "cohort_status",
+    "find_journals",
+    "format_status",
+    "read_journal_data",
+]
+
+JOURNAL_NAME = "journal.json"
+#: nbgrader folders that hold participants' work, in order of preference for equal times.
+NBGRADER_FOLDERS = ("autograded", "submitted")
+
+SYMBOLS = {"done": "✔", "started": "✘", "not_started": "·", "error": "?"}
+WORDS = {
+    "done": "done",
+    "started": "started, not complete",
+    "not_started": "not started",
+    "error": "could not be checked",
+}
+
+
+class UnreadableJournal(ValueError):
+    """The file is not a journal we can read; the message says why in plain words."""
+
+
+def read_journal_data(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The journal's JSON if it is a well-formed journal, without changing anything on disk."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise UnreadableJournal(f"it cannot be read ({exc.strerror or exc})") from None
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise UnreadableJournal("it is not UTF-8 text") from None
+    except ValueError as exc:
+        raise UnreadableJournal(f"it is not valid JSON ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
+        raise UnreadableJournal("it has no 'answers', so it is not a workshop journal")
+    version = data.get("schema_version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise UnreadableJournal("it has no valid 'schema_version'")
+    from mentor_workshop.core.journal import SCHEMA_VERSION
+
+    if version > SCHEMA_VERSION:
+        raise UnreadableJournal(f"it was written by a newer version of the kit (schema {version})")
+    if not isinstance(data.get("participant", {}), dict):
+        raise UnreadableJournal("its 'participant' is not an object")
+    return data
+
+
+def _looks_like_journal(path: Path) -> bool:
+    """A ``<id>.json`` beside others is a journal unless it is some other well-formed JSON (a
+    batch manifest, an export); a file that does not parse is kept, to be reported damaged."""
+    try:
+        read_journal_data(path)
+    except UnreadableJournal:
+        try:
+            json.loads(path.read_bytes().decode("utf-8-sig"))
+        except (OSError, ValueError):
+            return True
+        return False
+    return True
+
+
+def _newest(paths: Sequence[Path]) -> Path:
+    def key(p: Path) -> tuple[float, int]:
+        try:
+            mtime = p.stat().st_mtime
+        except OSError:
+            mtime = 0.0
+        rank = next((i for i, name in enumerate(NBGRADER_FOLDERS) if name in p.parts), 9)
+        return (mtime, -rank)
+
+    return max(paths, key=key)
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_dir() and safe_id(p.name))
+    except OSError:
+        return []
+
+
+def find_journals(root: str | os.PathLike[str]) -> dict[str, Path]:
+    """Participant id -> journal path, for a course, submissions or plans folder (sorted by id).
+
+    Raises UserError when the folder does not exist. Files named like ids that are not
+    journals (a batch manifest, a gradebook export) are ignored; damaged journals are included
+    so the caller can report them.
+    """
+    folder = Path(root)
+    if not folder.is_dir():
+        raise UserError(f"There is no folder at {folder}. Give the course folder, a folder of "
+                        "participant folders, or a folder of <id>.json journals.")
+    found: dict[str, list[Path]] = {}
+    nbgrader = [folder / name for name in NBGRADER_FOLDERS if (folder / name).is_dir()]
+    if nbgrader:
+        for top in nbgrader:
+            for student in _subfolders(top):
+                for assignment in _subfolders(student):
+                    journal = assignment / JOURNAL_NAME
+                    if journal.is_file():
+                        found.setdefault(student.name, []).append(journal)
+    else:
+        for participant in _subfolders(folder):
+            journal = participant / JOURNAL_NAME
+            if journal.is_file():
+                found.setdefault(participant.name, []).append(journal)
+        for file in sorted(folder.glob("*.json")):
+            pid = file.stem
+            if pid in found or file.name == JOURNAL_NAME or not safe_id(pid):
+                continue
+            if not file.is_file():
+                continue
+            if _looks_like_journal(file):
+                found[pid] = [file]
+    if not found and not nbgrader:
+        if (folder / "journals").is_dir():  # e.g. exercises/sample_cohort
+            return find_journals(folder / "journals")
+        if (folder / JOURNAL_NAME).is_file() and safe_id(folder.name):  # one participant
+            found[folder.name] = [folder / JOURNAL_NAME]
+    return {pid: _newest(paths) for pid, paths in sorted(found.items())}
+
+
+def no_journals_message(root: str | os.PathLike[str]) -> str:
+    return (
+        f"No participant journals were found in {root}. Looked for an nbgrader course "
+        "(submitted/<id>/<assignment>/journal.json or autograded/...), participant folders "
+        "(<id>/journal.json) and journal files (<id>.json or journals/<id>.json)."
+    )
+
+
+@dataclass(frozen=True)
+class StepState:
+    step_id: str
+    state: str  # one of SYMBOLS
+    score: float = 0.0
+    message: str = ""
+
+    @property
+    def symbol(self) -> str:
+        return SYMBOLS[self.state]
+
+
+@dataclass(frozen=True)
+class ParticipantStatus:
+    id: str
+    name: str
+    path: Path
+    steps: tuple[StepState, ...] = ()
+    problem: str | None = None
+
+    @property
+    def done(self) -> int:
+        return sum(1 for s in self.steps if s.state == "done")
+
+    @property
+    def next_step(self) -> StepState | None:
+        """The first step not done yet: where the participant is, or should be, working."""
+        return next((s for s in self.steps if s.state != "done"), None)
+
+
+def _step_state(step_id: str, journal: Any) -> StepState:
+    from mentor_workshop.core.checks import check
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = check(step_id, journal)
+    except Exception as exc:  # a check tripping on odd data must not hide the whole room
+        return StepState(step_id, "error", message=f"{type(exc).__name__}: {exc}")
+    if result.passed:
+        return StepState(step_id, "done", result.score)
+    if result.score > 0:
+        return StepState(step_id, "started", result.score)
+    return StepState(step_id, "not_started", result.score)
+
+
+def step_ids() -> list[str]:
+    from mentor_workshop.core.content import curriculum
+
+    return [step.id for step in curriculum.load().steps]
+
+
+def cohort_status(journals: Mapping[str, Path], steps: Sequence[str] | None = None
+                  ) -> list[ParticipantStatus]:
+    """Each participant's state on each step, via the same checks as "Check my work"."""
+    from mentor_workshop.core.journal import Journal
+
+    steps = list(steps) if steps is not None else step_ids()
+    rows = []
+    for pid, path in journals.items():
+        try:
+            data = read_journal_data(path)
+        except UnreadableJournal as exc:
+            rows.append(ParticipantStatus(pid, pid, path, problem=f"journal unreadable: {exc}"))
+            continue
+        name = data.get("participant", {}).get("name")
+        name = name.strip() if isinstance(name, str) and name.strip() else pid
+        journal = Journal(path)
+        rows.append(ParticipantStatus(pid, name, path,
+                                      tuple(_step_state(step, journal) for step in steps)))
+    return rows
+
+
+def _short(step_id: str) -> str:
+    return step_id.split("_", 1)[0]
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def format_status(rows: Sequence[ParticipantStatus], steps: Sequence[str]) -> str:
+    """A fixed-width table: one row per participant, one column per step, then totals."""
+    if not rows:
+        return "No participants."
+    id_w = max(len("id"), *(len(r.id) for r in rows))
+    name_w = min(max(len("name"), *(len(r.name) for r in rows)), 22)
+    cols = [_short(s) for s in steps]
+    head = (f"{'id':<{id_w}}  {'name':<{name_w}}  " + " ".join(f"{c:>2}" for c in cols)
+            + f"  {'done':>5}  where they are")
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        left = f"{r.id:<{id_w}}  {_clip(r.name, name_w):<{name_w}}  "
+        if r.problem:
+            lines.append(left + r.problem)
+            continue
+        marks = " ".join(f"{s.symbol:>2}" for s in r.steps)
+        nxt = r.next_step
+        if nxt is None:
+            where = "all steps done"
+        elif nxt.state == "started":
+            where = f"working on {nxt.step_id}"
+        elif nxt.state == "error":
+            where = f"{nxt.step_id}: could not be checked ({_clip(nxt.message, 60)})"
+        else:
+            where = f"next: {nxt.step_id}"
+        lines.append(f"{left}{marks}  {r.done:>2}/{len(steps):<2}  {where}")
+    readable = [r for r in rows if not r.problem]
+    totals = " ".join(
+        f"{sum(1 for r in readable if r.steps[i].state == 'done'):>2}" for i in range(len(steps))
+    )
+    lines += ["-" * len(head), f"{'done by':<{id_w + name_w + 2}}  {totals}"]
+    shown = ["done", "started", "not_started"]
+    if any(s.state == "error" for r in readable for s in r.steps):
+        shown.append("error")
+    legend = "   ".join(f"{SYMBOLS[k]} {WORDS[k]}" for k in shown)
+    lines += ["", f"{legend}   ({len(rows)} participant{'s' if len(rows) != 1 else ''})"]
+    return "\n".join(lines)
