@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mentor_workshop.core.journal import JOURNAL_FILENAME
+
 if TYPE_CHECKING:
     from mentor_workshop.core.checks import CheckResult
     from mentor_workshop.core.journal import Journal
@@ -21,7 +23,7 @@ _current: Journal | None = None
 
 
 def setup(
-    journal_path: str | os.PathLike = "journal.json",
+    journal_path: str | os.PathLike = JOURNAL_FILENAME,
     participant_id: str = "",
     participant_name: str = "",
 ) -> Journal:

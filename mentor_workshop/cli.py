@@ -1,8 +1,10 @@
 """The ``mentor-workshop`` command.
 
 Each area of the kit registers its own subcommands (``add_commands(subparsers)``) so this file
-stays a table of contents. A handler returns an exit code; a :class:`UserError` anywhere becomes
-one clear line on stderr and exit code 2 — facilitators never see a traceback for bad input.
+stays a table of contents. A handler returns an exit code; a :class:`MentorWorkshopError`
+anywhere becomes one clear line on stderr and exit code 2, so facilitators never see a traceback
+for bad input. Every error a user can cause subclasses that one base (see
+:mod:`mentor_workshop.errors`), which is why this file names no other exception.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from mentor_workshop import __version__
-from mentor_workshop.errors import UserError
+from mentor_workshop.errors import MentorWorkshopError
 
 #: modules that contribute subcommands, in the order they appear in --help
 COMMAND_MODULES = (
@@ -25,21 +27,14 @@ COMMAND_MODULES = (
 )
 
 
-def _is_user_error(exc: BaseException) -> bool:
-    """Errors whose message is written for the user: bad roster, content or journal.
-
-    Checked lazily so building the parser does not import pydantic and the loaders.
-    """
-    if isinstance(exc, UserError):
-        return True
-    from mentor_workshop.core.content.curriculum import CurriculumError
-    from mentor_workshop.core.journal import JournalError
-    from mentor_workshop.facilitator.roster import RosterError
-
-    return isinstance(exc, RosterError | CurriculumError | JournalError)
-
-
 def build_parser() -> argparse.ArgumentParser:
+    """The ``mentor-workshop`` parser with every area's subcommands.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The parser; each subcommand sets ``handler`` to the function that runs it.
+    """
     parser = argparse.ArgumentParser(
         prog="mentor-workshop",
         description="Run the mentoring workshop: courses, grading, batches, plans and reports.",
@@ -58,6 +53,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one ``mentor-workshop`` command.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after the program name; ``sys.argv[1:]`` when omitted.
+
+    Returns
+    -------
+    int
+        The exit code: 0 on success, 2 for a problem the user can fix, 130 on Ctrl-C.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
@@ -65,9 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return int(args.handler(args) or 0)
-    except Exception as exc:
-        if not _is_user_error(exc):
-            raise
+    except MentorWorkshopError as exc:
         print(f"mentor-workshop {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

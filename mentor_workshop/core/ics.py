@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from icalendar import Alarm, Calendar, Event
 
 from mentor_workshop.core.atomic import write_bytes_atomic
+from mentor_workshop.errors import IcsError
 
 __all__ = [
     "PRODID",
@@ -44,10 +45,6 @@ _UID_NAMESPACE = uuid.UUID("6f1d3c2e-5b8a-4c67-9d0e-2a4b6c8d0e1f")
 #: Control characters other than tab and newline break some calendar apps' parsers.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _LOCAL_FORMAT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
-
-
-class IcsError(ValueError):
-    """Input that cannot become a correct calendar event; the message says what to change."""
 
 
 def zone(name: str | tzinfo) -> tzinfo:

@@ -34,6 +34,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from mentor_workshop.core.atomic import TEMP_SUFFIX, write_bytes_atomic
+from mentor_workshop.errors import JournalError, UnreadableJournal
 
 __all__ = [
     "EXERCISE_ID_PATTERN",
@@ -43,6 +44,8 @@ __all__ = [
     "Journal",
     "JournalError",
     "JournalWarning",
+    "UnreadableJournal",
+    "read_journal_data",
 ]
 
 SCHEMA_VERSION = 1
@@ -61,16 +64,8 @@ STALE_TEMP_SECONDS = 60.0
 _MAX_DEPTH = 64
 
 
-class JournalError(ValueError):
-    """A save was refused or the journal cannot be used; the message says what to do."""
-
-
 class JournalWarning(UserWarning):
     """A damaged or too-new journal was moved aside; the message names both paths."""
-
-
-class _Unreadable(Exception):
-    """Internal: the file on disk is not a journal we can use (the reason is in the message)."""
 
 
 def _caller_stacklevel() -> int:
@@ -94,33 +89,66 @@ def _reject_constant(name: str) -> Any:
 
 
 def _parse(raw: bytes) -> dict[str, Any]:
-    """Turn file bytes into a journal state, or raise _Unreadable with a plain reason."""
+    """Turn file bytes into a journal state, or raise UnreadableJournal with a plain reason."""
     if not raw:
         return _fresh_state()
     try:
         data = json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant)
     except UnicodeDecodeError as exc:
-        raise _Unreadable(f"it is not UTF-8 text (byte {exc.start})") from None
+        raise UnreadableJournal(f"it is not UTF-8 text (byte {exc.start})") from None
     except (ValueError, RecursionError) as exc:
-        raise _Unreadable(f"it is not valid JSON ({exc})") from None
+        raise UnreadableJournal(f"it is not valid JSON ({exc})") from None
     if not isinstance(data, dict):
-        raise _Unreadable(f"its top level is a {type(data).__name__}, not a JSON object")
+        raise UnreadableJournal(f"its top level is a {type(data).__name__}, not a JSON object, "
+                                "so it is not a workshop journal")
     version = data.get("schema_version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise _Unreadable("it has no valid 'schema_version'")
+        raise UnreadableJournal("it has no valid 'schema_version'")
     if version > SCHEMA_VERSION:
-        raise _Unreadable(
+        raise UnreadableJournal(
             f"it was written by a newer version of mentor_workshop (schema {version}; this "
             f"version reads schema {SCHEMA_VERSION}). Update the kit to use it again"
         )
     if not isinstance(data.get("answers"), dict):
-        raise _Unreadable("it has no 'answers' object")
+        raise UnreadableJournal("it has no 'answers' object, so it is not a workshop journal")
     for key in ("participant", "saved_at"):
         if key not in data:
             data[key] = {}
         elif not isinstance(data[key], dict):
-            raise _Unreadable(f"its '{key}' is not a JSON object")
+            raise UnreadableJournal(f"its '{key}' is not a JSON object")
     return data
+
+
+def read_journal_data(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a journal without changing anything on disk.
+
+    Why a second way in: :class:`Journal` repairs what it opens (a damaged file is moved aside),
+    which is right in the participant's kernel but wrong for a facilitator looking at a
+    submission. This reader applies the same validation as :class:`Journal` and only reports.
+
+    Parameters
+    ----------
+    path : path-like
+        The ``journal.json`` to read.
+
+    Returns
+    -------
+    dict
+        The journal's state: ``schema_version``, ``participant``, ``answers`` and ``saved_at``.
+
+    Raises
+    ------
+    UnreadableJournal
+        When the file cannot be read or is not a journal this version of the kit understands;
+        the message says why in plain words.
+    """
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise UnreadableJournal(f"it cannot be read ({exc.strerror or exc})") from None
+    if not raw.strip():
+        raise UnreadableJournal("it is empty")
+    return _parse(raw)
 
 
 def _encode(state: Mapping[str, Any]) -> bytes:
@@ -370,7 +398,7 @@ class Journal:
             key, raw = self._read_disk()
             try:
                 state = _parse(raw)
-            except _Unreadable:
+            except UnreadableJournal:
                 # Moving a file aside must not race another kernel doing the same.
                 with self._locked():
                     state, _raw = self._read_for_update()
@@ -389,7 +417,7 @@ class Journal:
             return _fresh_state(), b""
         try:
             state = _parse(raw)
-        except _Unreadable as problem:
+        except UnreadableJournal as problem:
             state, raw = self._move_aside(str(problem))
             return state, raw
         self._remember(key, state, raw)
@@ -427,7 +455,7 @@ class Journal:
         state, raw, restored = _fresh_state(), b"", False
         with contextlib.suppress(OSError):
             backup = self.backup_path.read_bytes()
-            with contextlib.suppress(_Unreadable):
+            with contextlib.suppress(UnreadableJournal):
                 state, raw, restored = _parse(backup), backup, bool(backup)
         if restored:
             write_bytes_atomic(self.path, raw)

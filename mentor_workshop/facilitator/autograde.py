@@ -51,6 +51,7 @@ from typing import Any
 from traitlets.config import Config
 
 from mentor_workshop.core.atomic import write_text_atomic
+from mentor_workshop.core.journal import JOURNAL_FILENAME
 from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator.course import Course, ensure_tools_on_path, open_course
 
@@ -924,7 +925,7 @@ class _Parent:
 
 def _journal_notes(dest: str) -> list[str]:
     """A damaged journal is graded as far as possible (the kit moves it aside); say so."""
-    path = Path(dest) / "journal.json"
+    path = Path(dest) / JOURNAL_FILENAME
     if not path.exists():
         return ["no journal.json was handed in: the exercises score 0"]
     try:

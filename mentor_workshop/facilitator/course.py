@@ -45,7 +45,8 @@ import nbformat
 from traitlets.config import Config
 
 from mentor_workshop.core.atomic import write_text_atomic
-from mentor_workshop.errors import UserError
+from mentor_workshop.core.journal import JOURNAL_FILENAME
+from mentor_workshop.errors import ReleaseLeakError, UserError
 
 __all__ = [
     "CONFIG_FILENAME",
@@ -70,7 +71,6 @@ __all__ = [
 
 DEFAULT_ASSIGNMENT = "mentor_workshop"
 CONFIG_FILENAME = "nbgrader_config.py"
-JOURNAL_FILENAME = "journal.json"
 #: First line of a config file the kit wrote and may therefore rewrite.
 CONFIG_MARKER = "# mentor-workshop: this file is managed by `mentor-workshop init`"
 #: Files a participant's folder may hold that must never be copied around (journal lock, temp
@@ -511,10 +511,6 @@ class ReleaseReport:
                 "`mentor-workshop collect COURSE_DIR --from FOLDER`."
             )
         return out
-
-
-class ReleaseLeakError(UserError):
-    """The release would give participants solutions or hidden tests."""
 
 
 def _log_tail(result: dict, lines: int = 15) -> str:

@@ -23,6 +23,7 @@ import nbformat
 import yaml
 
 from mentor_workshop.core.atomic import write_text_atomic
+from mentor_workshop.core.journal import JOURNAL_FILENAME
 from mentor_workshop.core.resources import exercises_dir
 from mentor_workshop.errors import UserError
 
@@ -101,7 +102,7 @@ def submission_files(release: Path, cohort: Path, pid: str) -> dict[str, bytes]:
     journal = (cohort / "journals" / f"{pid}.json").read_bytes()
     if pid == BROKEN:
         journal = journal[: len(journal) // 2]  # a sync tool cut the file short
-    files["journal.json"] = journal
+    files[JOURNAL_FILENAME] = journal
     return files
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from mentor_workshop.core.atomic import write_bytes_atomic
+from mentor_workshop.core.journal import JOURNAL_FILENAME
 from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator.batch import DEFAULT_CELL_TIMEOUT, DEFAULT_JOB_TIMEOUT, Job
 from mentor_workshop.facilitator.roster import Participant
@@ -53,7 +54,6 @@ PERSONALIZE_MANIFEST = "personalize-manifest.json"
 PLANS_MANIFEST = "plans-manifest.json"
 #: Participant versions of the notebooks; a dot folder cannot clash with a participant id.
 STAGE_FOLDER = ".notebooks"
-JOURNAL_NAME = "journal.json"
 #: Values papermill injects when the notebook's parameters cell declares them.
 OPTIONAL_PARAMETERS = ("cohort", "facilitator", "workshop_date")
 
@@ -171,14 +171,14 @@ def personalize_jobs(
     for person in participants:
         folder = out / person.id
         folder.mkdir(parents=True, exist_ok=True)
-        _journal_participant(folder / JOURNAL_NAME, person, when)
+        _journal_participant(folder / JOURNAL_FILENAME, person, when)
         extra = {"cohort": person.cohort, "facilitator": person.facilitator,
                  "workshop_date": when}
         for nb in notebooks:
             params: dict[str, Any] = {
                 "participant_id": person.id,
                 "participant_name": person.name,
-                "journal_path": JOURNAL_NAME,
+                "journal_path": JOURNAL_FILENAME,
             }
             params.update({k: v for k, v in extra.items() if v and k in nb.parameters})
             jobs.append(Job(nb.path, folder / nb.path.name, params, cwd=folder,
@@ -192,7 +192,7 @@ def snapshot_journals(out_dir: str | os.PathLike[str], ids: Iterable[str]) -> di
     snapshots = {}
     for pid in ids:
         with contextlib.suppress(OSError):
-            snapshots[pid] = (Path(out_dir) / pid / JOURNAL_NAME).read_bytes()
+            snapshots[pid] = (Path(out_dir) / pid / JOURNAL_FILENAME).read_bytes()
     return snapshots
 
 
@@ -208,11 +208,11 @@ def tidy_after_proof_run(out_dir: str | os.PathLike[str], snapshots: Mapping[str
     """
     for pid, before in snapshots.items():
         folder = Path(out_dir) / pid
-        journal = folder / JOURNAL_NAME
+        journal = folder / JOURNAL_FILENAME
         with contextlib.suppress(OSError):
             if journal.read_bytes() != before:
                 write_bytes_atomic(journal, before)
-        for name in (*PLAN_FILES, f"{JOURNAL_NAME}.bak", f"{JOURNAL_NAME}.lock"):
+        for name in (*PLAN_FILES, f"{JOURNAL_FILENAME}.bak", f"{JOURNAL_FILENAME}.lock"):
             path = folder / name
             with contextlib.suppress(OSError):
                 if path.stat().st_mtime >= since:
@@ -233,7 +233,7 @@ def plan_jobs(
     from a damaged journal would be empty yet look finished); they come back as
     ``{id: reason}`` for the caller to report.
     """
-    from mentor_workshop.facilitator.status import UnreadableJournal, read_journal_data
+    from mentor_workshop.core.journal import UnreadableJournal, read_journal_data
 
     out = Path(out_dir).absolute()
     jobs, problems = [], {}
@@ -244,7 +244,7 @@ def plan_jobs(
             problems[pid] = f"{source}: {exc}"
             continue
         folder = out / pid
-        copy = folder / JOURNAL_NAME
+        copy = folder / JOURNAL_FILENAME
         raw = source.read_bytes()
         try:
             same = copy.read_bytes() == raw
@@ -256,7 +256,7 @@ def plan_jobs(
         params: dict[str, Any] = {
             "participant_id": pid,
             "participant_name": name if isinstance(name, str) else "",
-            "journal_path": JOURNAL_NAME,
+            "journal_path": JOURNAL_FILENAME,
         }
         if "out_dir" in plan_notebook.parameters:
             params["out_dir"] = str(folder)

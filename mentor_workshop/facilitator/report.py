@@ -47,10 +47,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mentor_workshop.core.answers import STEP_KEY_PREFIXES
 from mentor_workshop.core.atomic import write_text_atomic
 from mentor_workshop.core.content import curriculum as curriculum_mod
 from mentor_workshop.core.journal import JOURNAL_FILENAME, SCHEMA_VERSION
+from mentor_workshop.core.steps import STEPS
 from mentor_workshop.errors import UserError
 
 if TYPE_CHECKING:
@@ -203,7 +203,7 @@ class Participant:
     signals: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def started(self, step_id: str) -> bool:
-        prefix = STEP_KEY_PREFIXES.get(step_id)
+        prefix = STEPS.prefixes().get(step_id)
         if prefix is None:
             return self.completed.get(step_id, False)
         return any(key.startswith(prefix) and _answered(value)
@@ -322,7 +322,7 @@ def gather(source: str | os.PathLike[str] | Sources) -> Cohort:
     Never raises for damaged journals or an unreadable gradebook: those become notes shown at the
     end of the report. Raises :class:`UserError` only when ``source`` is not a folder.
     """
-    from mentor_workshop.facilitator.status import UnreadableJournal, read_journal_data
+    from mentor_workshop.core.journal import UnreadableJournal, read_journal_data
 
     sources = source if isinstance(source, Sources) else discover(source)
     cur = curriculum_mod.load()

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from mentor_workshop.errors import RosterError
+
 __all__ = [
     "OPTIONAL_COLUMNS",
     "REQUIRED_COLUMNS",
@@ -51,24 +53,6 @@ class Participant:
     email: str
     cohort: str = ""
     facilitator: str = ""
-
-
-class RosterError(ValueError):
-    """The roster cannot be used; ``problems`` holds one message per problem found."""
-
-    def __init__(self, problems: list[str] | str, path: str | os.PathLike[str] | None = None):
-        self.problems: list[str] = [problems] if isinstance(problems, str) else list(problems)
-        self.path = Path(path) if path is not None else None
-        super().__init__(self._summary())
-
-    def _summary(self) -> str:
-        where = f"The roster {self.path}" if self.path is not None else "The roster"
-        count = len(self.problems)
-        head = f"{where} has {count} problem{'s' if count != 1 else ''} to fix:"
-        return "\n".join([head, *(f"  - {p}" for p in self.problems)])
-
-    def __str__(self) -> str:
-        return self._summary()
 
 
 def safe_id(text: object) -> bool:

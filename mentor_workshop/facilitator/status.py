@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mentor_workshop.core.journal import JOURNAL_FILENAME, UnreadableJournal, read_journal_data
 from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator.roster import safe_id
 
@@ -39,7 +40,6 @@ __all__ = [
     "read_journal_data",
 ]
 
-JOURNAL_NAME = "journal.json"
 #: nbgrader folders that hold participants' work, in order of preference for equal times.
 NBGRADER_FOLDERS = ("autograded", "submitted")
 
@@ -50,36 +50,6 @@ WORDS = {
     "not_started": "not started",
     "error": "could not be checked",
 }
-
-
-class UnreadableJournal(ValueError):
-    """The file is not a journal we can read; the message says why in plain words."""
-
-
-def read_journal_data(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The journal's JSON if it is a well-formed journal, without changing anything on disk."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise UnreadableJournal(f"it cannot be read ({exc.strerror or exc})") from None
-    try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise UnreadableJournal("it is not UTF-8 text") from None
-    except ValueError as exc:
-        raise UnreadableJournal(f"it is not valid JSON ({exc})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
-        raise UnreadableJournal("it has no 'answers', so it is not a workshop journal")
-    version = data.get("schema_version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise UnreadableJournal("it has no valid 'schema_version'")
-    from mentor_workshop.core.journal import SCHEMA_VERSION
-
-    if version > SCHEMA_VERSION:
-        raise UnreadableJournal(f"it was written by a newer version of the kit (schema {version})")
-    if not isinstance(data.get("participant", {}), dict):
-        raise UnreadableJournal("its 'participant' is not an object")
-    return data
 
 
 def _looks_like_journal(path: Path) -> bool:
@@ -132,17 +102,17 @@ def find_journals(root: str | os.PathLike[str]) -> dict[str, Path]:
         for top in nbgrader:
             for student in _subfolders(top):
                 for assignment in _subfolders(student):
-                    journal = assignment / JOURNAL_NAME
+                    journal = assignment / JOURNAL_FILENAME
                     if journal.is_file():
                         found.setdefault(student.name, []).append(journal)
     else:
         for participant in _subfolders(folder):
-            journal = participant / JOURNAL_NAME
+            journal = participant / JOURNAL_FILENAME
             if journal.is_file():
                 found.setdefault(participant.name, []).append(journal)
         for file in sorted(folder.glob("*.json")):
             pid = file.stem
-            if pid in found or file.name == JOURNAL_NAME or not safe_id(pid):
+            if pid in found or file.name == JOURNAL_FILENAME or not safe_id(pid):
                 continue
             if not file.is_file():
                 continue
@@ -151,8 +121,8 @@ def find_journals(root: str | os.PathLike[str]) -> dict[str, Path]:
     if not found and not nbgrader:
         if (folder / "journals").is_dir():  # e.g. exercises/sample_cohort
             return find_journals(folder / "journals")
-        if (folder / JOURNAL_NAME).is_file() and safe_id(folder.name):  # one participant
-            found[folder.name] = [folder / JOURNAL_NAME]
+        if (folder / JOURNAL_FILENAME).is_file() and safe_id(folder.name):  # one participant
+            found[folder.name] = [folder / JOURNAL_FILENAME]
     return {pid: _newest(paths) for pid, paths in sorted(found.items())}
 
 

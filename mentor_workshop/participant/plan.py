@@ -28,10 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from mentor_workshop.core import ics
-from mentor_workshop.core.answers import STEP_KEY_PREFIXES, iso_date
+from mentor_workshop.core.answers import iso_date
 from mentor_workshop.core.atomic import write_bytes_atomic, write_text_atomic
 from mentor_workshop.core.content import curriculum
 from mentor_workshop.core.journal import Journal, JournalError
+from mentor_workshop.core.steps import STEPS
+from mentor_workshop.errors import PlanExportError
 
 __all__ = [
     "FILENAMES",
@@ -57,10 +59,6 @@ FILENAMES: dict[str, str] = {"md": "my_plan.md", "html": "my_plan.html", "ics": 
 #: Keep-in-touch reminders run for about six months after the first meeting.
 REMINDER_HORIZON_WEEKS = 26
 REMINDER_MINUTES = 30
-
-class PlanExportError(OSError):
-    """The plan files could not be written; the message names the folder and what to do."""
-
 
 # ---------------------------------------------------------------------------- the model
 
@@ -461,7 +459,7 @@ def _keep_in_touch(b: _Builder, a: _Answers) -> None:
 def _generic(b: _Builder, a: _Answers) -> None:
     """A section a facilitator added: list whatever its steps saved, in plain words."""
     for step_id in b.spec.from_steps:
-        prefix = STEP_KEY_PREFIXES.get(step_id)
+        prefix = STEPS.prefixes().get(step_id)
         found = False
         for key in sorted(a.raw):
             if prefix and key.startswith(prefix):

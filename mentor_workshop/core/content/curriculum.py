@@ -19,7 +19,7 @@ import argparse
 import os
 import sys
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,24 +27,30 @@ from typing import Any
 from mentor_workshop.core import resources
 from mentor_workshop.core.content.models import (
     CHANNEL_IDS,
-    CONTENT_MODELS,
     SCAFFOLD_IDS,
     SCENARIO_IDS,
-    STEP_IDS,
     TONES,
-    CommitmentFields,
     CurriculumFile,
-    DormantTieFields,
     Evidence,
     LiveMinutes,
-    PlanSection,
-    Rhythm,
     Rubric,
     Session,
     StepContent,
     TextField,
 )
+from mentor_workshop.core.content.step_models import (
+    CommitmentFields,
+    DormantTieFields,
+    PlanSection,
+    Rhythm,
+)
 from mentor_workshop.core.content.yaml_source import Loc, Problem, YamlDoc, read_yaml, validate
+from mentor_workshop.core.steps import STEPS
+from mentor_workshop.errors import CurriculumError
+
+#: The step ids in workshop order and the model of each step's file, from the registry.
+STEP_IDS: tuple[str, ...] = STEPS.ids()
+CONTENT_MODELS = STEPS.content_models()
 
 # Re-exported names other modules use as ``curriculum.X``; new code may import the content
 # models from ``content_models`` directly.
@@ -54,27 +60,6 @@ __all__ = [
     "LiveMinutes", "PlanSection", "Problem", "Rhythm", "Rubric", "Session", "Step", "StepContent",
     "TextField", "clear_cache", "load", "main",
 ]
-
-
-class CurriculumError(ValueError):
-    """The exercises folder has problems; ``str()`` lists each as "file, line N: field: message"."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems: list[Problem] = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-    # Convenience for the common single-problem case (and for tests).
-    @property
-    def file(self) -> str:
-        return self.problems[0].file
-
-    @property
-    def line(self) -> int | None:
-        return self.problems[0].line
-
-    @property
-    def field(self) -> str:
-        return self.problems[0].field
 
 
 # ---------------------------------------------------------------------------------------------
@@ -201,6 +186,16 @@ def _session_problems(cf: CurriculumFile, doc: YamlDoc) -> Iterator[Problem]:
         ))
 
 
+def _plan_section_problems(content: StepContent, doc: YamlDoc) -> Iterator[Problem]:
+    """A plan section may only gather steps that exist (ids come from the registry)."""
+    for i, section in enumerate(getattr(content, "sections", None) or []):
+        for j, step_id in enumerate(section.from_steps):
+            if step_id not in STEP_IDS:
+                yield doc.problem(("sections", i, "from_steps", j), (
+                    f"unknown step id '{step_id}'; valid ids: {', '.join(STEP_IDS)}"
+                ))
+
+
 def _build(root: Path) -> Curriculum:
     problems: list[Problem] = []
     if not root.is_dir():
@@ -223,6 +218,8 @@ def _build(root: Path) -> Curriculum:
             seen.add(entry.id)
             doc = _read(root, path, problems)
             content = validate(doc, CONTENT_MODELS[entry.id], problems) if doc else None
+            if content is not None and doc is not None:
+                problems.extend(_plan_section_problems(content, doc))
             if content is not None:
                 steps.append(Step(
                     id=entry.id, number=entry.number, title=entry.title,

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from typing import Annotated, Any, Literal, get_args
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -23,7 +22,6 @@ from pydantic import (
     NonNegativeInt,
     PositiveInt,
     StringConstraints,
-    field_validator,
 )
 
 from mentor_workshop.core.content.yaml_source import Issue, Loc, field_path
@@ -47,12 +45,12 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,64}$")]
 
 
-class _Model(BaseModel):
+class ContentModel(BaseModel):
     # Frozen: one cached instance is shared by every widget in the kernel.
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class TextField(_Model):
+class TextField(ContentModel):
     """A text box: its label, the greyed example inside it, and a line of help below."""
 
     label: Text
@@ -60,14 +58,14 @@ class TextField(_Model):
     help: str = ""
 
 
-class Prompt(_Model):
+class Prompt(ContentModel):
     """A control that needs a label and optional help but no placeholder (checkbox, picker)."""
 
     label: Text
     help: str = ""
 
 
-class ScaleField(_Model):
+class ScaleField(ContentModel):
     """A 1–5 rating; ``low`` and ``high`` say what 1 and 5 mean so ratings are comparable."""
 
     label: Text
@@ -76,17 +74,17 @@ class ScaleField(_Model):
     high: Text
 
 
-class BankItem(_Model):
+class BankItem(ContentModel):
     id: Id
     text: Text
 
 
-class LabelledItem(_Model):
+class LabelledItem(ContentModel):
     id: Id
     label: Text
 
 
-class Reflection(_Model):
+class Reflection(ContentModel):
     """The step's reflection question; ``idea`` tells graders what the rubric's step_evidence
     criterion looks for in this step."""
 
@@ -95,7 +93,7 @@ class Reflection(_Model):
     idea: Text
 
 
-class StepContent(_Model):
+class StepContent(ContentModel):
     """What every step file has: a short framing for the notebook and a reflection."""
 
     intro: Text
@@ -109,7 +107,7 @@ class StepContent(_Model):
 # Rules that span the items of a list, shared by the models' ``problems()``.
 
 
-def _duplicate_ids(items: Sequence[Any], prefix: Loc) -> Iterator[Issue]:
+def duplicate_ids(items: Sequence[Any], prefix: Loc) -> Iterator[Issue]:
     seen: dict[str, int] = {}
     for i, item in enumerate(items):
         if item.id in seen:
@@ -122,7 +120,7 @@ def _duplicate_ids(items: Sequence[Any], prefix: Loc) -> Iterator[Issue]:
             seen[item.id] = i
 
 
-def _duplicate_texts(items: Sequence[str], prefix: Loc) -> Iterator[Issue]:
+def duplicate_texts(items: Sequence[str], prefix: Loc) -> Iterator[Issue]:
     seen: dict[str, int] = {}
     for i, text in enumerate(items):
         key = text.casefold()
@@ -132,8 +130,8 @@ def _duplicate_texts(items: Sequence[str], prefix: Loc) -> Iterator[Issue]:
             seen[key] = i
 
 
-def _exact_ids(items: Sequence[Any], prefix: Loc, expected: Sequence[str]) -> Iterator[Issue]:
-    yield from _duplicate_ids(items, prefix)
+def exact_ids(items: Sequence[Any], prefix: Loc, expected: Sequence[str]) -> Iterator[Issue]:
+    yield from duplicate_ids(items, prefix)
     present = {item.id for item in items}
     missing = [e for e in expected if e not in present]
     if missing:
@@ -144,369 +142,11 @@ def _exact_ids(items: Sequence[Any], prefix: Loc, expected: Sequence[str]) -> It
 
 
 # ---------------------------------------------------------------------------------------------
-# Per-step content models
-# ---------------------------------------------------------------------------------------------
-
-
-class WelcomeFields(_Model):
-    name: TextField
-    role: TextField
-    hopes: TextField
-
-
-class WelcomeContent(StepContent):
-    fields: WelcomeFields
-    setup_check: list[LabelledItem] = Field(min_length=1)
-
-    def problems(self) -> Iterator[Issue]:
-        yield from _duplicate_ids(self.setup_check, ("setup_check",))
-
-
-class ShortlistFields(_Model):
-    name: TextField
-    role: TextField
-    why: TextField
-    learn: TextField
-    reach: TextField
-    warmth: ScaleField
-    values: ScaleField
-    stretch: Prompt
-
-
-class Weights(_Model):
-    values: float = Field(ge=0)
-    warmth: float = Field(ge=0)
-
-
-class ShortlistContent(StepContent):
-    fields: ShortlistFields
-    weights: Weights
-    first_pick: Prompt
-    min_leaders: PositiveInt
-    specific_reason_min_words: PositiveInt
-    generic_reasons: list[Text] = Field(min_length=1)
-
-    def problems(self) -> Iterator[Issue]:
-        yield from _duplicate_texts(self.generic_reasons, ("generic_reasons",))
-
-
-class BeliefFields(_Model):
-    belief: TextField
-    confidence_before: Prompt
-    evidence_for: TextField
-    evidence_against: TextField
-    rewrite: TextField
-    confidence_after: Prompt
-
-
-class Calibration(_Model):
-    question: Text
-    research: Text
-    typical_guess_note: Text
-
-
-class AssumptionsContent(StepContent):
-    belief_bank: list[BankItem] = Field(min_length=8)
-    fields: BeliefFields
-    calibration: Calibration
-    min_beliefs: PositiveInt
-
-    def problems(self) -> Iterator[Issue]:
-        yield from _duplicate_ids(self.belief_bank, ("belief_bank",))
-
-
-class Channel(_Model):
-    id: ChannelId
-    label: Text
-    pros: list[Text] = Field(min_length=1)
-    cons: list[Text] = Field(min_length=1)
-    evidence: Text | None = None
-
-
-class ScaffoldPart(_Model):
-    id: ScaffoldId
-    label: Text
-    placeholder: str = ""
-    hint: Text
-
-
-class Draft(_Model):
-    label: Text
-    placeholder: str = ""
-    min_words: PositiveInt
-    max_words: PositiveInt
-
-
-class RequestContent(StepContent):
-    channel_prompt: Text
-    channels: list[Channel]
-    scaffold: list[ScaffoldPart]
-    draft: Draft
-
-    def problems(self) -> Iterator[Issue]:
-        yield from _exact_ids(self.channels, ("channels",), CHANNEL_IDS)
-        yield from _exact_ids(self.scaffold, ("scaffold",), SCAFFOLD_IDS)
-        order = [p.id for p in self.scaffold]
-        if sorted(order) == sorted(SCAFFOLD_IDS) and tuple(order) != SCAFFOLD_IDS:
-            first = next(i for i, want in enumerate(SCAFFOLD_IDS) if order[i] != want)
-            yield ("scaffold", first, "id"), (
-                f"out of order: expected '{SCAFFOLD_IDS[first]}' here "
-                f"(the parts go {', '.join(SCAFFOLD_IDS)})"
-            )
-        if self.draft.min_words >= self.draft.max_words:
-            yield ("draft", "min_words"), (
-                f"must be smaller than max_words ({self.draft.max_words})"
-            )
-
-
-class HeartFields(_Model):
-    work: TextField
-    statement: TextField
-
-
-class Examples(_Model):
-    generic: list[Text] = Field(min_length=1)
-    specific: list[Text] = Field(min_length=1)
-
-
-class HeartContent(StepContent):
-    fields: HeartFields
-    examples: Examples
-    min_words: PositiveInt
-
-
-class SortPhrase(_Model):
-    id: Id
-    text: Text
-    answer: Tone
-    explanation: Text
-
-
-class Category(_Model):
-    label: Text
-    description: Text
-
-
-class ToneCategories(_Model):
-    needy: Category
-    balanced: Category
-    overconfident: Category
-
-
-class Revision(_Model):
-    label: Text
-    placeholder: str = ""
-
-
-class ToneContent(StepContent):
-    categories: ToneCategories
-    sorting: list[SortPhrase] = Field(min_length=12)
-    pass_ratio: float = Field(gt=0, le=1)
-    revision: Revision
-
-    def problems(self) -> Iterator[Issue]:
-        yield from _duplicate_ids(self.sorting, ("sorting",))
-        for tone in TONES:
-            count = sum(p.answer == tone for p in self.sorting)
-            if count < 2:
-                yield ("sorting",), (
-                    f"only {count} phrase(s) with answer '{tone}'; keep the deck balanced "
-                    "(about a third each, at least 2 of every kind)"
-                )
-
-
-class ThankYou(_Model):
-    label: Text
-    placeholder: str = ""
-    min_words: PositiveInt
-
-
-class MeetingFields(_Model):
-    yes_date: Prompt
-    start: Prompt
-    timezone: Prompt
-    duration_minutes: Prompt
-    questions: Prompt
-
-
-class Meeting(_Model):
-    within_days: PositiveInt
-    questions: PositiveInt
-    default_duration_minutes: PositiveInt
-    default_timezone: Text
-    suggested_questions: list[Text] = Field(min_length=1)
-    fields: MeetingFields
-
-    @field_validator("default_timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown time zone {value!r}; use an IANA name such as 'Europe/London'"
-            ) from None
-        return value
-
-
-class GraciousContent(StepContent):
-    thank_you: ThankYou
-    meeting: Meeting
-
-
-class Option(_Model):
-    id: Id
-    text: Text
-    best: bool
-    explanation: Text
-
-
-class Scenario(_Model):
-    id: ScenarioId
-    title: Text
-    message: Text
-    options: list[Option] = Field(min_length=2)
-
-
-class AskWhy(_Model):
-    label: Text
-    placeholder: str = ""
-    template: Text
-
-
-class SelfCompassion(_Model):
-    reaction_label: Text
-    rewrite_label: Text
-    hints: list[Text] = Field(min_length=1)
-
-
-class RejectionContent(StepContent):
-    scenarios: list[Scenario]
-    why_label: Text
-    ask_why: AskWhy
-    self_compassion: SelfCompassion
-    next_leader: Prompt
-
-    def problems(self) -> Iterator[Issue]:
-        yield from _exact_ids(self.scenarios, ("scenarios",), SCENARIO_IDS)
-        for i, scenario in enumerate(self.scenarios):
-            prefix: Loc = ("scenarios", i, "options")
-            yield from _duplicate_ids(scenario.options, prefix)
-            best = [j for j, option in enumerate(scenario.options) if option.best]
-            if not best:
-                yield prefix, "no option has 'best: true'; mark exactly one option as best"
-            for j in best[1:]:
-                yield (*prefix, j, "best"), (
-                    "more than one option has 'best: true' "
-                    f"(also {field_path((*prefix, best[0]))}); mark exactly one option as best"
-                )
-
-
-class TwoWayFields(_Model):
-    cares: TextField
-    offers: TextField
-
-
-class TwoWayContent(StepContent):
-    fields: TwoWayFields
-    offer_bank: list[BankItem] = Field(min_length=8)
-    min_offers: PositiveInt
-    prep_checklist: list[BankItem] = Field(min_length=5)
-
-    def problems(self) -> Iterator[Issue]:
-        yield from _duplicate_ids(self.offer_bank, ("offer_bank",))
-        yield from _duplicate_ids(self.prep_checklist, ("prep_checklist",))
-
-
-class Rhythm(_Model):
-    label: Text
-    help: str = ""
-    options_weeks: list[PositiveInt] = Field(min_length=1)
-    channels: list[Text] = Field(min_length=1)
-
-
-class DormantTieFields(_Model):
-    name: TextField
-    why: TextField
-
-
-class CommitmentFields(_Model):
-    action: TextField
-    date: TextField
-
-
-class WithinFields(_Model):
-    report_back: TextField
-    dormant_tie: DormantTieFields
-    commitment: CommitmentFields
-
-
-class WithinContent(StepContent):
-    rhythm: Rhythm
-    fields: WithinFields
-
-    def problems(self) -> Iterator[Issue]:
-        weeks = self.rhythm.options_weeks
-        if weeks != sorted(set(weeks)):
-            yield ("rhythm", "options_weeks"), "list each number of weeks once, smallest first"
-        yield from _duplicate_texts(self.rhythm.channels, ("rhythm", "channels"))
-
-
-class PlanSection(_Model):
-    id: Id
-    title: Text
-    from_steps: list[str] = Field(min_length=1)
-
-
-class PlanContent(StepContent):
-    sections: list[PlanSection] = Field(min_length=1)
-    missing: Text
-
-    def missing_text(self, number: int, title: str) -> str:
-        """The plan's wording for a section whose step is not done yet."""
-        return self.missing.format(number=number, title=title)
-
-    def problems(self) -> Iterator[Issue]:
-        yield from _duplicate_ids(self.sections, ("sections",))
-        for i, section in enumerate(self.sections):
-            for j, step_id in enumerate(section.from_steps):
-                if step_id not in STEP_IDS:
-                    yield ("sections", i, "from_steps", j), (
-                        f"unknown step id '{step_id}'; valid ids: {', '.join(STEP_IDS)}"
-                    )
-        try:
-            self.missing_text(3, "Make your request")
-        except (KeyError, IndexError, ValueError) as exc:
-            yield ("missing",), (
-                f"cannot fill in this wording ({exc}); it may use only "
-                "{number} (e.g. {number:02d}) and {title}"
-            )
-
-
-# Which model reads which step file, in workshop order.
-CONTENT_MODELS: dict[str, type[StepContent]] = {
-    "00_welcome": WelcomeContent,
-    "01_shortlist": ShortlistContent,
-    "02_assumptions": AssumptionsContent,
-    "03_request": RequestContent,
-    "04_from_the_heart": HeartContent,
-    "05_vulnerability_confidence": ToneContent,
-    "06_be_gracious": GraciousContent,
-    "07_rejection": RejectionContent,
-    "08_two_way": TwoWayContent,
-    "09_lead_from_within": WithinContent,
-    "10_my_plan": PlanContent,
-}
-
-# The step ids, in workshop order: the notebook names and the journal's step keys.
-STEP_IDS: tuple[str, ...] = tuple(CONTENT_MODELS)
-
-# ---------------------------------------------------------------------------------------------
 # curriculum.yaml and rubric.yaml
 # ---------------------------------------------------------------------------------------------
 
 
-class LiveMinutes(_Model):
+class LiveMinutes(ContentModel):
     framing: NonNegativeInt
     exercise: NonNegativeInt
     discussion: NonNegativeInt
@@ -517,13 +157,13 @@ class LiveMinutes(_Model):
         return self.framing + self.exercise + self.discussion + self.reflection
 
 
-class Evidence(_Model):
+class Evidence(ContentModel):
     cite: Text
     finding: Text
     secondary: bool = False
 
 
-class Session(_Model):
+class Session(ContentModel):
     """The live workshop's frame, so a facilitator who stretches a step sees it no longer fits."""
 
     total_minutes: PositiveInt
@@ -531,7 +171,7 @@ class Session(_Model):
     break_after: str | None = None
 
 
-class StepEntry(_Model):
+class StepEntry(ContentModel):
     """One step in curriculum.yaml; its exercise content lives in the file ``content`` names."""
 
     id: str
@@ -545,7 +185,7 @@ class StepEntry(_Model):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
-class CurriculumFile(_Model):
+class CurriculumFile(ContentModel):
     """curriculum.yaml: the workshop's spine. Rules across steps and files are the loader's."""
 
     title: Text
@@ -554,13 +194,13 @@ class CurriculumFile(_Model):
     steps: list[StepEntry] = Field(min_length=1)
 
 
-class Level(_Model):
+class Level(ContentModel):
     points: NonNegativeInt
     label: Text
     description: Text
 
 
-class Criterion(_Model):
+class Criterion(ContentModel):
     id: Id
     title: Text
     description: Text
@@ -571,12 +211,12 @@ class Criterion(_Model):
         return max(level.points for level in self.levels)
 
 
-class Source(_Model):
+class Source(ContentModel):
     cite: Text
     note: str = ""
 
 
-class Rubric(_Model):
+class Rubric(ContentModel):
     """The facilitators' scoring guide for reflections (see CURRICULUM.md)."""
 
     title: Text
@@ -592,7 +232,7 @@ class Rubric(_Model):
         raise KeyError(f"no rubric criterion {criterion_id!r}; valid ids: {valid}")
 
     def problems(self) -> Iterator[Issue]:
-        yield from _duplicate_ids(self.criteria, ("criteria",))
+        yield from duplicate_ids(self.criteria, ("criteria",))
         for i, criterion in enumerate(self.criteria):
             points = [level.points for level in criterion.levels]
             if points != list(range(len(points))):

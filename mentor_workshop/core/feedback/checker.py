@@ -14,13 +14,10 @@ import yaml
 
 from mentor_workshop.core.content.yaml_source import field_path as keypath
 from mentor_workshop.core.content.yaml_source import key_lines
+from mentor_workshop.errors import FeedbackRulesError
 
 #: The C loader when PyYAML was built with it: the rules file is large enough for it to matter.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class FeedbackRulesError(ValueError):
-    """The rules or examples file is malformed; the message names the file, key and line."""
 
 
 def _yaml_line(text: str, keys: Sequence[str | int]) -> int | None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from mentor_workshop.errors import PhraseError
+
 APOSTROPHES = "'’‘ʼ"
 WS_RE = r"(?:\s+|\s*[-‐–]\s*)"
 _NUM_RE = r"\d+(?:[.,:]\d+)?"
@@ -20,10 +22,6 @@ ANY_RE = r"[^\W_]+(?:['’][^\W_]+)?"
 KEY_LEN = 3
 ANY_KEY = "*"
 NUM_KEY = "#"
-
-
-class PhraseError(ValueError):
-    """A phrase cannot be read; the rules loader adds the file and key to the message."""
 
 
 def parse_phrase(src: str, vocab: Mapping[str, list] | None) -> list:

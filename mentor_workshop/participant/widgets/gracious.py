@@ -25,6 +25,7 @@ import ipywidgets as w
 from IPython.display import HTML
 
 from mentor_workshop.core import checks, ics
+from mentor_workshop.core.answers import iso_date
 from mentor_workshop.core.content import curriculum
 from mentor_workshop.participant.widgets.base import FULL, Exercise, esc, labelled, row
 from mentor_workshop.participant.widgets.feedback_panel import FeedbackPanel
@@ -96,13 +97,6 @@ def parse_time(text: str) -> tuple[int, int]:
     return hours, minutes
 
 
-def _iso_date(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
-
-
 def _words(text: str) -> int:
     return checks.words(text)
 
@@ -117,7 +111,7 @@ def _long(day: date) -> str:
 
 def meeting_summary(meeting: dict, within_days: int) -> tuple[str, bool]:
     """The meeting in words and whether it is ready (valid and within the week)."""
-    yes = _iso_date(meeting.get("yes_date"))
+    yes = iso_date(meeting.get("yes_date"))
     try:
         start = ics.local_datetime(str(meeting.get("start") or ""),
                                    str(meeting.get("timezone") or ""))
@@ -297,14 +291,14 @@ class FirstMeeting(Exercise):
     # -- restore and collect ---------------------------------------------------------------
 
     def _restore(self, stored: dict) -> None:
-        yes = _iso_date(stored.get("yes_date"))
+        yes = iso_date(stored.get("yes_date"))
         if yes:
             self.yes_date.value = yes
         start = str(stored.get("start") or "")
         if "T" in start:
             day, _, clock = start.partition("T")
-            if _iso_date(day):
-                self.start_date.value = _iso_date(day)
+            if iso_date(day):
+                self.start_date.value = iso_date(day)
             self.start_time.value = clock[:5]
         zone = str(stored.get("timezone") or "").strip()
         if zone:

@@ -1,0 +1,182 @@
+"""Checks for what follows the ask: gracious (06), a no (07), two-way (08), within (09), the plan (10).
+
+Each function takes the journal and returns its criteria; the wording of every unmet one
+tells the participant what to do next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from mentor_workshop.core import feedback, ics
+from mentor_workshop.core.criteria.reading import (
+    criterion,
+    dict_of,
+    feedback_context,
+    is_number,
+    iso_date,
+    leader_by_id,
+    list_of,
+    text_of,
+    words,
+)
+from mentor_workshop.core.criteria.result import CheckFunction, CheckResult, Criterion
+from mentor_workshop.core.journal import Journal
+
+if TYPE_CHECKING:
+    from mentor_workshop.core.content.curriculum import Curriculum
+
+
+def check_be_gracious(journal: Journal, cur: Curriculum) -> list[Criterion]:
+    content = cur.step("06_be_gracious").content
+    note = text_of(journal.load("gracious.thank_you", ""))
+    meeting = dict_of(journal, "gracious.meeting")
+    questions = [q for q in list_of(meeting.get("questions")) if text_of(q)]
+    return [
+        criterion("note", words(note) >= content.thank_you.min_words and _says_thanks(note, journal),
+              "Your thank-you note says thank you, warmly.",
+              f"Write a thank-you note of at least {content.thank_you.min_words} words that "
+              "thanks them clearly."),
+        criterion("date", _meeting_within(meeting, content.meeting.within_days),
+              "Your first meeting is scheduled promptly.",
+              f"Pick a first-meeting date within {content.meeting.within_days} days of their yes, "
+              "with a valid time zone."),
+        criterion("questions", len(questions) >= content.meeting.questions,
+              "You prepared questions for the first meeting.",
+              f"Write {content.meeting.questions} questions for the first meeting — you have "
+              f"{len(questions)}."),
+    ]
+
+
+def _says_thanks(note: str, journal: Journal) -> bool:
+    """A thank-you note may thank them for anything — their yes, their time, their work.
+
+    The gratitude signal is tuned for requests (thanks *for considering*), so here any thanks the
+    engine found counts, not only the "good" level.
+    """
+    if not note:
+        return False
+    signals = feedback.analyze(note, feedback_context(journal))
+    gratitude = next(s for s in signals if s.name == "gratitude")
+    return gratitude.level == "good" or bool(gratitude.spans)
+
+
+def _meeting_within(meeting: dict, days: int) -> bool:
+    yes = iso_date(meeting.get("yes_date"))
+    start, zone = meeting.get("start"), meeting.get("timezone")
+    if yes is None or not isinstance(start, str) or not isinstance(zone, str):
+        return False
+    try:
+        when = ics.local_datetime(start, zone)
+    except ics.IcsError:
+        return False
+    return yes <= when.date() <= yes + timedelta(days=days)
+
+
+def check_rejection(journal: Journal, cur: Curriculum) -> list[Criterion]:
+    content = cur.step("07_rejection").content
+    responses = dict_of(journal, "rejection.responses")
+    done = [
+        s.id for s in content.scenarios
+        if isinstance(responses.get(s.id), dict)
+        and text_of(responses[s.id].get("choice")) in {o.id for o in s.options}
+        and text_of(responses[s.id].get("why"))
+    ]
+    compassion = dict_of(journal, "rejection.self_compassion")
+    nxt = journal.load("rejection.next_leader")
+    nxt_leader = leader_by_id(journal, nxt)
+    return [
+        Criterion("scenarios", len(done) / len(content.scenarios) if content.scenarios else 1.0,
+                  f"You chose a response, with your reason, for {len(done)} of "
+                  f"{len(content.scenarios)} scenarios"
+                  + ("." if len(done) == len(content.scenarios)
+                     else " — choose a reply and say why for the rest.")),
+        criterion("ask_why", words(journal.load("rejection.ask_why", "")) >= 10,
+              "You drafted a gracious 'may I ask why?' reply.",
+              "Draft a short, gracious reply that asks what would make a future request work."),
+        criterion("self_compassion",
+              bool(text_of(compassion.get("first_reaction")))
+              and words(compassion.get("rewrite")) >= 8,
+              "You rewrote your first reaction with self-compassion.",
+              "Write your first reaction to a no, then rewrite it as you would speak to a friend."),
+        criterion("next_leader",
+              nxt_leader is not None and nxt != journal.load("shortlist.first_pick"),
+              "You know who you will ask next.",
+              "Pick the next leader to ask from your shortlist (not your first pick)."),
+    ]
+
+
+def check_two_way(journal: Journal, cur: Curriculum) -> list[Criterion]:
+    content = cur.step("08_two_way").content
+    offers = [o for o in list_of(journal.load("two_way.offers")) if text_of(o)]
+    prep = dict_of(journal, "two_way.prep")
+    ticked = sum(1 for item in content.prep_checklist if prep.get(item.id) is True)
+    need_ticks = min(3, len(content.prep_checklist))
+    return [
+        criterion("cares", words(journal.load("two_way.cares", "")) >= 5,
+              "You described what the leader cares about.",
+              "Describe in a sentence what this leader cares about right now."),
+        criterion("offers", len(offers) >= content.min_offers,
+              f"You have {len(offers)} concrete offers.",
+              f"Pick at least {content.min_offers} concrete things you can offer — you have "
+              f"{len(offers)}."),
+        criterion("prep", ticked >= need_ticks, "Your first-meeting preparation is under way.",
+              f"Tick at least {need_ticks} preparation items you will do before the meeting."),
+    ]
+
+
+def check_lead_from_within(journal: Journal, cur: Curriculum) -> list[Criterion]:
+    rhythm = dict_of(journal, "within.rhythm")
+    tie = dict_of(journal, "within.dormant_tie")
+    commitment = dict_of(journal, "within.commitment")
+    dated = iso_date(commitment.get("date")) is not None
+    weeks = rhythm.get("every_weeks")
+    return [
+        criterion("rhythm", is_number(weeks) and weeks > 0 and bool(text_of(rhythm.get("channel"))),
+              "You set a keep-in-touch rhythm.",
+              "Choose how often and how you will keep in touch."),
+        criterion("report_back", words(journal.load("within.report_back", "")) >= 8,
+              "You planned what you will report back.",
+              "Say what you will report back after you act on their advice."),
+        criterion("dormant_tie", bool(text_of(tie.get("name"))) and bool(text_of(tie.get("why"))),
+              "You named a dormant tie to reconnect with.",
+              "Name one person you have lost touch with, and why you will reconnect."),
+        criterion("commitment", bool(text_of(commitment.get("action"))) and dated,
+              "You made a dated commitment.",
+              "Write one action you commit to, with a date."),
+    ]
+
+
+def plan_check(checks: Callable[[], Mapping[str, CheckFunction]]) -> CheckFunction:
+    """The plan's check: complete when every earlier step is, one criterion per step.
+
+    It needs the other steps' checks, which the registry of steps holds; the registry passes
+    itself in, so this module need not import it (that would be an import cycle).
+
+    Parameters
+    ----------
+    checks : callable
+        Returns step id -> check function; called when the check runs, after every step is
+        registered.
+
+    Returns
+    -------
+    callable
+        The check function for step 10.
+    """
+
+    def check_my_plan(journal: Journal, cur: Curriculum) -> list[Criterion]:
+        by_step = checks()
+        crits = []
+        for step in cur.steps:
+            if step.id in ("00_welcome", "10_my_plan") or step.id not in by_step:
+                continue
+            result = CheckResult(step.id, tuple(by_step[step.id](journal, cur)))
+            crits.append(Criterion(step.id, result.score,
+                                   f"{step.title}: " + ("complete." if result.passed else
+                                                        f"still to finish in notebook {step.id}.")))
+        return crits
+
+    return check_my_plan

@@ -1,0 +1,109 @@
+"""Checks for the ask itself: the request (03), from the heart (04), tone (05).
+
+Each function takes the journal and returns its criteria; the wording of every unmet one
+tells the participant what to do next.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from mentor_workshop.core.criteria.reading import (
+    criterion,
+    dict_of,
+    signal_levels,
+    text_of,
+    words,
+)
+from mentor_workshop.core.criteria.result import Criterion
+from mentor_workshop.core.journal import Journal
+
+if TYPE_CHECKING:
+    from mentor_workshop.core.content.curriculum import Curriculum
+
+
+def check_request(journal: Journal, cur: Curriculum) -> list[Criterion]:
+    content = cur.step("03_request").content
+    channel = text_of(journal.load("request.channel"))
+    channels = {c.id for c in content.channels}
+    draft = text_of(journal.load("request.draft", ""))
+    n = words(draft)
+    lo, hi = content.draft.min_words, content.draft.max_words
+    levels = signal_levels(draft, journal) if draft else {}
+    return [
+        criterion("channel", channel in channels, "You chose a channel.",
+              "Choose how you will make the request: in person, email, phone or letter."),
+        criterion("length", lo <= n <= hi, f"Your draft is {n} words — a good length.",
+              f"Your draft is {n} words; aim for {lo}–{hi} so it is easy to read and answer."),
+        criterion("clear_ask", levels.get("clear_ask") == "good",
+              "Your draft makes one clear, time-bound ask.",
+              "Make the ask concrete: what you are asking for, how much time, and when."),
+        criterion("reason", levels.get("reason") == "good",
+              "Your draft says why you are asking this person.",
+              "Say why you are asking this person in particular (and why now)."),
+    ]
+
+
+def check_from_the_heart(journal: Journal, cur: Curriculum) -> list[Criterion]:
+    content = cur.step("04_from_the_heart").content
+    entry = dict_of(journal, "heart.admiration")
+    statement = text_of(entry.get("statement"))
+    levels = signal_levels(statement, journal) if statement else {}
+    return [
+        criterion("work", words(entry.get("work")) >= 2, "You named a specific act or piece of work.",
+              "Name one specific thing they did or made — a talk, a decision, a project."),
+        criterion("length", words(statement) >= content.min_words,
+              "Your statement is developed enough to feel sincere.",
+              f"Write at least {content.min_words} words about why it mattered to you."),
+        criterion("specific", levels.get("admiration") == "good",
+              "Your admiration is specific, not generic flattery.",
+              "Replace generic praise with what exactly they did and how it affected you."),
+    ]
+
+
+def sorting_score(journal: Journal, cur: Curriculum) -> tuple[int, int]:
+    """How many phrases of the tone-sorting exercise are sorted right.
+
+    Parameters
+    ----------
+    journal : Journal
+        The participant's answers.
+    cur : Curriculum
+        The loaded content, which holds each phrase's right answer.
+
+    Returns
+    -------
+    tuple of int
+        (correct, total); the grader's partial credit uses it.
+    """
+    phrases = cur.step("05_vulnerability_confidence").content.sorting
+    answers = dict_of(journal, "tone.sorting")
+    return sum(answers.get(p.id) == p.answer for p in phrases), len(phrases)
+
+
+def check_vulnerability_confidence(journal: Journal, cur: Curriculum) -> list[Criterion]:
+    content = cur.step("05_vulnerability_confidence").content
+    answers = dict_of(journal, "tone.sorting")
+    correct, total = sorting_score(journal, cur)
+    answered = sum(1 for p in content.sorting if p.id in answers)
+    ratio = correct / total if total else 0.0
+    revision = text_of(journal.load("tone.revision", ""))
+    levels = signal_levels(revision, journal) if revision else {}
+    return [
+        criterion("sorted_all", answered == total, "You sorted every phrase.",
+              f"Sort every phrase — {answered} of {total} done."),
+        Criterion("sorting", min(ratio / content.pass_ratio, 1.0) if content.pass_ratio else 1.0,
+                  f"You sorted {correct} of {total} phrases as the workshop's answer key does."
+                  if ratio >= content.pass_ratio else
+                  f"{correct} of {total} sorted as expected; read the explanations and try again "
+                  f"(aim for {math.ceil(content.pass_ratio * total - 1e-9)})."),
+        criterion("revision", bool(revision), "You revised your request.",
+              "Edit the copy of your request in the revision box (or press “Save as my "
+              "revision” if it already reads well)."),
+        criterion("balanced",
+              bool(revision) and levels.get("neediness") != "problem"
+              and levels.get("overconfidence") != "problem",
+              "Your revision sounds neither needy nor pushy.",
+              "Your revision still sounds needy or pushy: see the highlighted words."),
+    ]

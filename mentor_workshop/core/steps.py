@@ -1,0 +1,203 @@
+"""The one registry of the workshop's steps.
+
+Why one registry: a step is known to five parts of the kit: the content loader (which model
+reads its YAML), the journal readers (which keys are its answers), the checks (what counts as
+done), the widgets (which module draws its exercises) and the notebooks (by id). When each kept
+its own table, a new or renamed step had to be typed into four places and a missed one failed
+quietly. Here each step is declared once; every other table is derived from this one.
+
+The shape follows papermill's translator registry: a small class with ``register`` and lookup,
+and one module-level instance (:data:`STEPS`) filled in below. Titles, objectives and timings
+are content, not code: they live in ``exercises/curriculum.yaml``, whose loader checks that its
+step ids are exactly the ones registered here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from mentor_workshop.core.content.models import StepContent
+from mentor_workshop.core.content.step_models import (
+    AssumptionsContent,
+    GraciousContent,
+    HeartContent,
+    PlanContent,
+    RejectionContent,
+    RequestContent,
+    ShortlistContent,
+    ToneContent,
+    TwoWayContent,
+    WelcomeContent,
+    WithinContent,
+)
+from mentor_workshop.core.criteria.after_the_ask import (
+    check_be_gracious,
+    check_lead_from_within,
+    check_rejection,
+    check_two_way,
+    plan_check,
+)
+from mentor_workshop.core.criteria.before_the_ask import (
+    check_assumptions,
+    check_shortlist,
+    check_welcome,
+)
+from mentor_workshop.core.criteria.result import CheckFunction
+from mentor_workshop.core.criteria.the_ask import (
+    check_from_the_heart,
+    check_request,
+    check_vulnerability_confidence,
+)
+
+__all__ = ["STEPS", "Step", "StepRegistry"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """Everything the code needs to know about one step.
+
+    Attributes
+    ----------
+    id : str
+        The step id, which is also the notebook's name without ``.ipynb``.
+    prefix : str or None
+        The journal key prefix of its answers (``"shortlist."``); ``None`` for a step that
+        stores nothing of its own (the plan).
+    content : type
+        The pydantic model that reads ``exercises/steps/<id>.yaml``.
+    check : callable
+        The check the self-check button and the nbgrader hidden test both run.
+    widgets : str
+        The module under :mod:`mentor_workshop.participant.widgets` holding its exercises.
+        A name, not an import, because the core never imports the participant's wing.
+    """
+
+    id: str
+    prefix: str | None
+    content: type[StepContent]
+    check: CheckFunction
+    widgets: str
+
+
+class StepRegistry:
+    """The workshop's steps in order, looked up by id."""
+
+    def __init__(self) -> None:
+        self._steps: dict[str, Step] = {}
+
+    def register(self, step: Step) -> Step:
+        """Add a step after the ones already registered.
+
+        Parameters
+        ----------
+        step : Step
+            The step's declaration.
+
+        Returns
+        -------
+        Step
+            The same step, so a declaration can be kept in a name.
+
+        Raises
+        ------
+        ValueError
+            When the id or the journal prefix is already taken: two steps writing the same keys
+            would read each other's answers.
+        """
+        if step.id in self._steps:
+            raise ValueError(f"step {step.id!r} is registered twice")
+        if step.prefix is not None and step.prefix in self.prefixes().values():
+            raise ValueError(f"journal prefix {step.prefix!r} of {step.id!r} is already used")
+        self._steps[step.id] = step
+        return step
+
+    def __getitem__(self, step_id: str) -> Step:
+        try:
+            return self._steps[step_id]
+        except KeyError:
+            raise KeyError(f"Unknown step {step_id!r}; choose one of: {', '.join(self)}") from None
+
+    def __contains__(self, step_id: object) -> bool:
+        return step_id in self._steps
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._steps)
+
+    def __len__(self) -> int:
+        return len(self._steps)
+
+    def ids(self) -> tuple[str, ...]:
+        """The step ids in workshop order.
+
+        Returns
+        -------
+        tuple of str
+            ``("00_welcome", ..., "10_my_plan")``.
+        """
+        return tuple(self._steps)
+
+    def prefixes(self) -> dict[str, str]:
+        """Step id -> journal key prefix, for the steps that store answers.
+
+        Returns
+        -------
+        dict
+            In workshop order; steps with no answers of their own are left out.
+        """
+        return {s.id: s.prefix for s in self._steps.values() if s.prefix is not None}
+
+    def step_of_key(self, key: str) -> str | None:
+        """The step a journal key belongs to, or ``None`` for a key no step owns.
+
+        Parameters
+        ----------
+        key : str
+            A journal key such as ``"shortlist.leaders"``.
+
+        Returns
+        -------
+        str or None
+            The step id.
+        """
+        return next((sid for sid, prefix in self.prefixes().items() if key.startswith(prefix)),
+                    None)
+
+    def content_models(self) -> dict[str, type[StepContent]]:
+        """Step id -> the model of its content file, in workshop order.
+
+        Returns
+        -------
+        dict
+        """
+        return {s.id: s.content for s in self._steps.values()}
+
+    def checks(self) -> dict[str, CheckFunction]:
+        """Step id -> its check function, in workshop order.
+
+        Returns
+        -------
+        dict
+        """
+        return {s.id: s.check for s in self._steps.values()}
+
+
+#: The workshop's steps. Adding one: register it here, then write its content YAML, widget
+#: module, check and notebook (docs/architecture.md, "Adding a step").
+STEPS = StepRegistry()
+
+for _step in (
+    Step("00_welcome", "welcome.", WelcomeContent, check_welcome, "welcome"),
+    Step("01_shortlist", "shortlist.", ShortlistContent, check_shortlist, "shortlist"),
+    Step("02_assumptions", "assumptions.", AssumptionsContent, check_assumptions, "assumptions"),
+    Step("03_request", "request.", RequestContent, check_request, "request"),
+    Step("04_from_the_heart", "heart.", HeartContent, check_from_the_heart, "from_the_heart"),
+    Step("05_vulnerability_confidence", "tone.", ToneContent, check_vulnerability_confidence,
+         "tone"),
+    Step("06_be_gracious", "gracious.", GraciousContent, check_be_gracious, "gracious"),
+    Step("07_rejection", "rejection.", RejectionContent, check_rejection, "rejection"),
+    Step("08_two_way", "two_way.", TwoWayContent, check_two_way, "two_way"),
+    Step("09_lead_from_within", "within.", WithinContent, check_lead_from_within, "within"),
+    Step("10_my_plan", None, PlanContent, plan_check(STEPS.checks), "my_plan"),
+):
+    STEPS.register(_step)
