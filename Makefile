@@ -19,8 +19,11 @@ install: $(STAMP)
 demo: install
 	$(BIN)/mentor-workshop demo --out $(OUT)
 
+# ruff for style, import-linter for the three wings (pyproject.toml), vulture for dead code.
 lint: install
-	$(BIN)/ruff check mentor_workshop tests benchmarks
+	$(BIN)/ruff check mentor_workshop tests benchmarks scripts
+	$(BIN)/lint-imports
+	$(BIN)/vulture
 
 # Unit and notebook tests in two workers, then the browser suite in one process (one JupyterLab
 # server and one Chromium for all its scenarios).

@@ -2,6 +2,10 @@
 
 The feedback panel re-runs on every edit of a draft, so analysis must feel instant; the target
 is a median under 1 ms. Run: ``.venv/bin/python benchmarks/feedback.py [--runs N]``.
+
+It also reports the loose guard the test suite used to assert (a warm median under 20 ms for a
+300-word message) and exits with status 1 when that is missed: timings depend on the machine,
+so they are measured here, not in the tests.
 """
 
 from __future__ import annotations
@@ -47,6 +51,10 @@ PARAGRAPHS = [
     "Best wishes,\nPriya",
 ]
 
+#: The guard against gross slowdowns, in milliseconds: a warm median above it is a regression
+#: a participant would feel as lag while typing, on any machine.
+GUARD_MS = 20.0
+
 
 def message(words: int = 300) -> str:
     """The request above cut to exactly ``words`` words (the sign-off is kept)."""
@@ -76,6 +84,8 @@ def report(label: str, ms: list[float]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=2000, help="timed runs per case")
+    parser.add_argument("--guard-ms", type=float, default=GUARD_MS,
+                        help="fail (exit 1) when the warm median exceeds this many ms")
     args = parser.parse_args()
 
     text = message(300)
@@ -90,7 +100,8 @@ def main() -> int:
 
     for _ in range(50):  # warm up
         feedback.analyze(text)
-    report("analyze(), warm", timed(lambda: feedback.analyze(text), args.runs))
+    warm = timed(lambda: feedback.analyze(text), args.runs)
+    report("analyze(), warm", warm)
 
     def cold() -> None:
         feedback_text.count_syllables.cache_clear()
@@ -103,7 +114,10 @@ def main() -> int:
         timed(lambda: feedback.panel_html(text, signals), max(100, args.runs // 4)),
     )
     print("levels:", feedback.summary(signals))
-    return 0
+    median = statistics.median(warm)
+    verdict = "OK" if median < args.guard_ms else "TOO SLOW"
+    print(f"guard: warm median {median:.3f} ms < {args.guard_ms:g} ms: {verdict}")
+    return 0 if median < args.guard_ms else 1
 
 
 if __name__ == "__main__":

@@ -48,7 +48,8 @@ def skeleton(step_id: str, points: float, teaching: list[str], exercises: list[s
         cells.append(new_markdown_cell(text, metadata=nbgrader(f"teach_{number}_{i}")))
     for name in exercises:
         part = name.partition(".")[2] or "main"
-        cells.append(new_code_cell(f'mw.show("{name}")', metadata=nbgrader(f"show_{number}_{part}")))
+        cells.append(new_code_cell(f'mw.show("{name}")',
+                                   metadata=nbgrader(f"show_{number}_{part}")))
     cells += [
         new_markdown_cell(
             "### Check your work\n\nRun the cell below (or press **Check my work** above). It is "
@@ -56,7 +57,8 @@ def skeleton(step_id: str, points: float, teaching: list[str], exercises: list[s
             metadata=nbgrader(f"check_intro_{number}"),
         ),
         new_code_cell(f'mw.check("{step_id}")', metadata=nbgrader(f"selfcheck_{number}")),
-        new_code_cell(f'mw.reflection("{step_id}")', metadata=nbgrader(f"reflection_prompt_{number}")),
+        new_code_cell(f'mw.reflection("{step_id}")',
+                      metadata=nbgrader(f"reflection_prompt_{number}")),
         new_markdown_cell(
             "YOUR ANSWER HERE",
             metadata=nbgrader(f"reflection_{number}", grade=True, solution=True, locked=False,

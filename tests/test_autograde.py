@@ -1,9 +1,9 @@
 """Parallel autograde: the same scores as nbgrader's own autograde, and no stops on bad input.
 
 One course, two copies of the same collected submissions: nbgrader's ``Autograde`` grades one,
-``mentor_workshop.facilitator.autograde`` the other, and every grade in the two gradebooks must agree. The
-submissions cover what participants really hand in: complete, partial, empty, a tampered test
-cell, a deleted cell, a corrupt journal and an endless loop.
+``mentor_workshop.facilitator.autograde`` the other, and every grade in the two gradebooks must
+agree. The submissions cover what participants really hand in: complete, partial, empty, a
+tampered test cell, a deleted cell, a corrupt journal and an endless loop.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import nbformat
@@ -17,7 +18,7 @@ from conftest import parameter_notebook
 from filelock import FileLock
 
 from mentor_workshop.errors import UserError
-from mentor_workshop.facilitator import batch
+from mentor_workshop.facilitator import pool
 from mentor_workshop.facilitator.batch import (
     BatchResult,
     DaskExecutor,
@@ -29,6 +30,8 @@ from mentor_workshop.facilitator.batch import (
     run_batch,
     run_job,
 )
+from mentor_workshop.facilitator.batch import executors as batch_executors
+from mentor_workshop.facilitator.batch import job as batch
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX kernels and signals")
 
@@ -179,7 +182,7 @@ def test_missing_input_and_expected_outputs_are_failures(tmp_path: Path) -> None
     assert silent.error == "ran, but did not write my_plan.html"
 
 
-def test_a_kernel_that_fails_to_start_is_retried_once(
+def test_a_kernel_that_fails_to_start_is_retried(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """papermill#511: a start race is retried; a real error in a cell is not."""
@@ -200,7 +203,7 @@ def test_a_kernel_that_fails_to_start_is_retried_once(
     always = batch._Attempt("failed", error="the kernel did not start", retry=True)
     monkeypatch.setattr(batch, "_attempt", lambda job: always)
     result = run_job(job)
-    assert (result.status, result.attempts) == ("failed", 1 + batch.START_RETRIES)
+    assert (result.status, result.attempts) == ("failed", 1 + pool.POLICY.start_retries)
 
     cell_error = batch._Attempt("failed", error="cell 2: ValueError: x")
     monkeypatch.setattr(batch, "_attempt", lambda job: cell_error)
@@ -210,9 +213,9 @@ def test_a_kernel_that_fails_to_start_is_retried_once(
 def test_start_failures_are_recognised(tmp_path: Path) -> None:
     import zmq
 
-    assert batch._is_start_failure(RuntimeError("Kernel died before replying to kernel_info"))
-    assert batch._is_start_failure(zmq.ZMQError(98, "Address already in use"))
-    assert not batch._is_start_failure(ValueError("bad parameter"))
+    assert pool.is_start_failure(RuntimeError("Kernel died before replying to kernel_info"))
+    assert pool.is_start_failure(zmq.ZMQError(98, "Address already in use"))
+    assert not pool.is_start_failure(ValueError("bad parameter"))
 
 
 @pytest.mark.slow
@@ -227,7 +230,8 @@ def test_a_worker_that_stops_answering_is_replaced(
     often killed while jobs still wait in its queue: the case that once hung for good."""
     fifo = tmp_path / "stuck.ipynb"
     os.mkfifo(fifo)
-    monkeypatch.setattr(batch, "HARD_STOP_GRACE", 2.0)
+    monkeypatch.setattr(batch_executors, "POLICY",
+                        replace(batch_executors.POLICY, hard_stop_grace=2.0))
     jobs = [Job(fifo, tmp_path / "stuck-out.ipynb", name="stuck", timeout=1),
             *(Job(nbs["ok"], tmp_path / f"ok{i}.ipynb", cwd=tmp_path, name=f"ok{i}")
               for i in range(2))]

@@ -7,6 +7,7 @@ test_grading.py import them too.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import json
 import os
@@ -38,7 +39,7 @@ pytestmark = pytest.mark.slow
 
 def complete_answers() -> dict:
     """A journal that passes every step's check (built from the curriculum's own ids)."""
-    from mentor_workshop.core.content import curriculum
+    from mentor_workshop.core import curriculum
 
     cur = curriculum.load()
     sorting = cur.step("05_vulnerability_confidence").content.sorting
@@ -291,7 +292,8 @@ def test_init_refuses_to_change_the_course_id(graded: Path) -> None:
 def test_release_hides_solutions_and_hidden_tests(graded: Path) -> None:
     release = graded / "release" / ASSIGNMENT
     text = (release / "00_welcome.ipynb").read_text()
-    assert "BEGIN HIDDEN TESTS" not in text and "from mentor_workshop.core.checks import" not in text
+    assert "BEGIN HIDDEN TESTS" not in text and \
+        "from mentor_workshop.core.checks import" not in text
     assert mw_course.verify_release(mw_course.open_course(graded), ASSIGNMENT) == []
 
 
@@ -464,7 +466,9 @@ def test_feedback_refuses_a_page_a_template_sends_online(graded: Path, tmp_path:
     """If a template brings a CDN reference the clean-up does not know, the page is not kept."""
     course = tmp_path / "course"
     shutil.copytree(graded, course)
-    monkeypatch.setattr(mw_course, "_OFFLINE_MATHJAX",
+    # by module name: the package's ``feedback`` attribute is the function, not the module
+    feedback_pages = importlib.import_module("mentor_workshop.facilitator.course.feedback_pages")
+    monkeypatch.setattr(feedback_pages, "_OFFLINE_MATHJAX",
                         "{% macro mathjax(url='') %}<style>@import url('https://cdn.example/m.css');"
                         "</style>{% endmacro %}")
     report = mw_course.feedback(course, participants=["p03"])
@@ -502,8 +506,9 @@ def test_cli_errors_are_one_clear_line(tmp_path: Path) -> None:
 def test_building_the_cli_imports_neither_nbgrader_nor_nbformat() -> None:
     """--help and quick commands like status must not pay nbgrader's seconds of start-up."""
     code = ("import sys; from mentor_workshop.cli import build_parser; build_parser(); "
-            "print(sorted(m for m in ('nbformat', 'nbgrader', 'mentor_workshop.facilitator.course', "
-            "'mentor_workshop.facilitator.autograde', 'mentor_workshop.facilitator.grading') if m in sys.modules))")
+            "print(sorted(m for m in ('nbformat', 'nbgrader', "
+            "'mentor_workshop.facilitator.course', 'mentor_workshop.facilitator.autograde', "
+            "'mentor_workshop.facilitator.grading') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=120, check=True)
     assert result.stdout.strip() == "[]"

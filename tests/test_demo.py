@@ -44,7 +44,8 @@ def test_submissions_carry_reflections_and_one_damaged_journal(tmp_path: Path) -
 @pytest.mark.slow
 def test_demo_runs_end_to_end(tmp_path: Path, capsys) -> None:
     out = tmp_path / "demo"
-    result = demo.run(out, workers=2, personalize=1, participants=["p01", "p11", "p12"])
+    result = demo.run(out, workers=2, personalize=1, participants=["p01", "p11", "p12"],
+                      command=main)
     demo.print_outputs(result)
     printed = capsys.readouterr().out
     assert "Where everything is" in printed

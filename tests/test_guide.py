@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mentor_workshop.cli import build_parser
-from mentor_workshop.core.content import curriculum
+from mentor_workshop.core import curriculum
 from mentor_workshop.facilitator import agenda
 
 ROOT = Path(__file__).resolve().parent.parent

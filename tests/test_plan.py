@@ -14,8 +14,7 @@ import pytest
 from conftest import write_journal
 from icalendar import Calendar
 
-from mentor_workshop.core import atomic
-from mentor_workshop.core.content import curriculum
+from mentor_workshop.core import atomic, curriculum
 from mentor_workshop.core.journal import Journal
 from mentor_workshop.participant import plan
 

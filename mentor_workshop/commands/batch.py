@@ -1,8 +1,8 @@
 """``personalize``, ``plans`` and ``status``: the facilitator's batch commands.
 
-Thin on purpose: argument parsing and messages here, the work in
-:mod:`mentor_workshop.facilitator.personalize`, :mod:`mentor_workshop.facilitator.batch` and
-:mod:`mentor_workshop.facilitator.status`.
+Thin on purpose: each handler parses its arguments, calls one function of
+:mod:`mentor_workshop.facilitator.personalize` or :mod:`mentor_workshop.facilitator.status`
+and prints what it returns, so the same batches run from Python.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from mentor_workshop.errors import UserError
+from mentor_workshop.core.answers import iso_date
 from mentor_workshop.facilitator.batch import DEFAULT_CELL_TIMEOUT, DEFAULT_JOB_TIMEOUT
 
 
@@ -37,11 +37,11 @@ def _seconds(text: str) -> float:
 
 
 def _workshop_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
+    day = iso_date(text)  # the kit's one date parser, so the journal reads it back the same
+    if day is None:
         raise argparse.ArgumentTypeError(
-            f"expected a date as YYYY-MM-DD (e.g. 2027-03-14), not {text!r}") from None
+            f"expected a date as YYYY-MM-DD (e.g. 2027-03-14), not {text!r}")
+    return day
 
 
 def _batch_options(parser: argparse.ArgumentParser) -> None:
@@ -65,6 +65,17 @@ def _batch_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``personalize``, ``plans`` and ``status``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The ``mentor-workshop`` parser's subcommands.
+
+    Returns
+    -------
+    None
+    """
     p = subparsers.add_parser(
         "personalize",
         help="make each participant a personalised, tested copy of the step notebooks",
@@ -101,102 +112,74 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=status_command)
 
 
-def _executor(args: argparse.Namespace):  # -> Executor
-    from mentor_workshop.facilitator.batch import make_executor
-
-    return make_executor(workers=args.workers, scheduler=args.scheduler)
-
-
-def _notebooks(args: argparse.Namespace) -> list[Path]:
-    from mentor_workshop.core.resources import notebooks_dir
-    from mentor_workshop.facilitator.personalize import step_notebooks
-
-    return step_notebooks(args.notebooks or notebooks_dir())
-
-
-def _out_dir(path: Path) -> Path:
-    if path.exists() and not path.is_dir():
-        raise UserError(f"--out {path} is a file; give a folder (it is created if needed).")
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"Cannot create the folder {path} ({exc.strerror or exc}).") from None
-    return path.absolute()
-
-
 def personalize_command(args: argparse.Namespace) -> int:
-    from mentor_workshop.facilitator import personalize as pz
-    from mentor_workshop.facilitator.batch import print_summary, run_batch
-    from mentor_workshop.facilitator.roster import read_roster
+    """``mentor-workshop personalize``: personalised, tested notebooks for each participant.
 
-    participants = read_roster(args.roster)
-    notebooks = _notebooks(args)
-    out = _out_dir(args.out)
-    staged = pz.stage_notebooks(notebooks, out)
-    since = pz.batch_start()
-    jobs = pz.personalize_jobs(participants, staged, out, args.date,
-                               cell_timeout=args.timeout, timeout=args.job_timeout)
-    journals = pz.snapshot_journals(out, (p.id for p in participants))
-    executor = _executor(args)
-    print(f"Personalising {len(staged)} notebooks for {len(participants)} participants "
-          f"({len(jobs)} runs) on {executor.describe()}.", file=sys.stderr)
-    try:
-        result = run_batch(jobs, executor, out / pz.PERSONALIZE_MANIFEST, args.rerun_failed,
-                           description="personalise")
-    finally:
-        pz.tidy_after_proof_run(out, journals, since)
-    print_summary(result)
-    if result.ok:
-        print(f"Each participant's notebooks and journal are in {out}/<id>/ — hand out or "
-              "upload one folder per person.")
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        0 when every notebook ran, 1 when any failed or timed out.
+    """
+    # Deferred: papermill and nbformat are seconds of start-up that --help must not pay.
+    from mentor_workshop.facilitator.personalize import personalize_cohort
+
+    result = personalize_cohort(
+        args.roster, args.out, notebooks=args.notebooks, workshop_date=args.date,
+        workers=args.workers, scheduler=args.scheduler, rerun_failed=args.rerun_failed,
+        cell_timeout=args.timeout, timeout=args.job_timeout,
+    )
+    print("\n".join(result.lines()))
     return result.exit_code
 
 
 def plans_command(args: argparse.Namespace) -> int:
-    from mentor_workshop.facilitator import personalize as pz
-    from mentor_workshop.facilitator.batch import print_summary, run_batch
-    from mentor_workshop.facilitator.status import find_journals, no_journals_message
+    """``mentor-workshop plans``: every participant's plan; unreadable journals on stderr.
 
-    journals = find_journals(args.source)
-    if not journals:
-        raise UserError(no_journals_message(args.source))
-    notebooks = {p.stem: p for p in _notebooks(args)}
-    if pz.PLAN_STEP not in notebooks:
-        folder = args.notebooks or "the kit's notebooks folder"
-        raise UserError(f"{pz.PLAN_STEP}.ipynb is missing from {folder}.")
-    out = _out_dir(args.out)
-    (staged,) = pz.stage_notebooks([notebooks[pz.PLAN_STEP]], out)
-    jobs, unreadable = pz.plan_jobs(journals, staged, out, cell_timeout=args.timeout,
-                                    timeout=args.job_timeout)
-    executor = _executor(args)
-    print(f"Making {len(jobs)} plans on {executor.describe()}.", file=sys.stderr)
-    result = run_batch(jobs, executor, out / pz.PLANS_MANIFEST, args.rerun_failed,
-                       description="plans")
-    print_summary(result)
-    made = [r.name for r in result.results if r.succeeded]
-    if made:
-        print(f"{len(made)} plans are in {out}/<id>/my_plan.html (also .md, and .ics when "
-              "the plan has dates).")
-    # A damaged journal is the participant's data, not a failed run: re-running cannot fix it,
-    # so it is reported (as status and the report do) without failing the whole command.
-    for pid, reason in unreadable.items():
-        print(f"No plan for {pid}: the journal cannot be read ({reason}). Ask them for a "
-              "good copy, or restore journal.json.bak beside it.", file=sys.stderr)
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        0 when every plan that could be made was made, 1 when any failed or timed out.
+    """
+    # Deferred: papermill and nbformat are seconds of start-up that --help must not pay.
+    from mentor_workshop.facilitator.personalize import make_plans
+
+    result = make_plans(
+        args.source, args.out, notebooks=args.notebooks, workers=args.workers,
+        scheduler=args.scheduler, rerun_failed=args.rerun_failed, cell_timeout=args.timeout,
+        timeout=args.job_timeout,
+    )
+    print("\n".join(result.lines()))
+    warnings = result.warnings()
+    if warnings:
+        print("\n".join(warnings), file=sys.stderr)
     return result.exit_code
 
 
 def status_command(args: argparse.Namespace) -> int:
-    from mentor_workshop.facilitator.status import (
-        cohort_status,
-        find_journals,
-        format_status,
-        no_journals_message,
-        step_ids,
-    )
+    """``mentor-workshop status``: the table of who has done which step.
 
-    journals = find_journals(args.folder)
-    if not journals:
-        raise UserError(no_journals_message(args.folder))
-    steps = step_ids()
-    print(format_status(cohort_status(journals, steps), steps))
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        The exit code.
+    """
+    # Deferred: the checks and content models are not needed to parse arguments.
+    from mentor_workshop.facilitator.status import status_table
+
+    print(status_table(args.folder))
     return 0

@@ -1,8 +1,8 @@
 """``mentor-workshop init | release | collect | autograde | feedback | export``.
 
 The nbgrader course lifecycle, in the order a facilitator meets it. The work is done in
-:mod:`mentor_workshop.facilitator.course` and :mod:`mentor_workshop.facilitator.autograde`; this module only reads
-arguments and prints what happened.
+:mod:`mentor_workshop.facilitator.course` and :mod:`mentor_workshop.facilitator.autograde`; this
+module only reads arguments, calls one function per command and prints what it returned.
 
 Those modules are imported inside the handlers, never at the top: they pull in nbgrader and
 nbformat (seconds of start-up, mostly nbformat's JSON-schema machinery), and every
@@ -15,13 +15,20 @@ import argparse
 import sys
 from pathlib import Path
 
-#: Same value as ``mentor_workshop.facilitator.course.DEFAULT_ASSIGNMENT`` (a test keeps them equal); written
-#: out here so building the parser does not import the course module.
+#: Same value as ``mentor_workshop.facilitator.course.DEFAULT_ASSIGNMENT`` (a test keeps them
+#: equal); written out here so building the parser does not import the course package.
 DEFAULT_ASSIGNMENT = "mentor_workshop"
 _ASSIGNMENT_HELP = "nbgrader assignment (default: the course's only one, or mentor_workshop)"
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
+    """Register this area's subcommands.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The ``mentor-workshop`` subparsers to add to.
+    """
     p = sub.add_parser(
         "init", help="create or update the nbgrader course for a cohort",
         description="Create an nbgrader course: config, the workshop notebooks as one assignment "

@@ -12,6 +12,13 @@ from pathlib import Path
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
+    """Register this area's subcommands.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The ``mentor-workshop`` subparsers to add to.
+    """
     grade = sub.add_parser(
         "grade", help="blind rubric grading of reflections via CSV",
         description="Grade the reflections blind, in a spreadsheet. For the notebook grader "

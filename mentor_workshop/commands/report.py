@@ -1,7 +1,7 @@
 """``mentor-workshop report``: the cohort report as one self-contained HTML file.
 
-The work is done in :mod:`mentor_workshop.facilitator.report`; this module only reads arguments and says
-where the report went.
+The work is done in :func:`mentor_workshop.facilitator.report.build_report`; this module only
+reads arguments and says where the report went.
 """
 
 from __future__ import annotations
@@ -11,6 +11,13 @@ from pathlib import Path
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
+    """Register this area's subcommands.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The ``mentor-workshop`` subparsers to add to.
+    """
     p = sub.add_parser(
         "report", help="write the cohort report (completion, scores, feedback, beliefs) as HTML",
         description="Run facilitator/cohort_report.ipynb on a course folder or a folder of "

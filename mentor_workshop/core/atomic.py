@@ -41,6 +41,11 @@ def fsync_directory(folder: str | os.PathLike[str]) -> None:
 
     Best effort: some platforms (Windows) and filesystems cannot open or fsync a folder, and
     the file's own data is already on disk by then, so failure here is not worth an error.
+
+    Parameters
+    ----------
+    folder : str or os.PathLike
+        The folder whose entries (e.g. a just-renamed file) should reach the disk.
     """
     flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
     try:
@@ -63,6 +68,22 @@ def write_bytes_atomic(
     The parent folder is created if needed. An existing file keeps its permission bits. Pass
     ``fsync_dir=False`` when another atomic write to the same folder follows at once: its folder
     fsync covers both renames.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to replace (or create).
+    data : bytes
+        The complete new content (``bytearray`` and ``memoryview`` are accepted too).
+    fsync_dir : bool, default True
+        Whether to fsync the parent folder after the rename.
+
+    Raises
+    ------
+    TypeError
+        If ``data`` is not bytes-like, so a str never gets written with a guessed encoding.
+    OSError
+        If the folder cannot be created or written; the temporary file is removed first.
     """
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError(f"write_bytes_atomic needs bytes, not {type(data).__name__}")
@@ -99,7 +120,24 @@ def write_text_atomic(
     encoding: str = "utf-8",
     fsync_dir: bool = True,
 ) -> None:
-    """Text flavour of :func:`write_bytes_atomic`; newlines are written exactly as given."""
+    """Text flavour of :func:`write_bytes_atomic`; newlines are written exactly as given.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to replace (or create).
+    text : str
+        The complete new content; no newline translation, so files match across platforms.
+    encoding : str, default "utf-8"
+        How ``text`` is encoded.
+    fsync_dir : bool, default True
+        Whether to fsync the parent folder after the rename.
+
+    Raises
+    ------
+    TypeError
+        If ``text`` is not a str.
+    """
     if not isinstance(text, str):
         raise TypeError(f"write_text_atomic needs str, not {type(text).__name__}")
     write_bytes_atomic(path, text.encode(encoding), fsync_dir=fsync_dir)

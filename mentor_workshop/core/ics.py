@@ -48,7 +48,23 @@ _LOCAL_FORMAT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
 
 
 def zone(name: str | tzinfo) -> tzinfo:
-    """An IANA time zone by name (``Europe/Paris``), with a plain message for a typo."""
+    """An IANA time zone by name (``Europe/Paris``), with a plain message for a typo.
+
+    Parameters
+    ----------
+    name : str or tzinfo
+        The zone's IANA name, or a zone object (returned as is).
+
+    Returns
+    -------
+    tzinfo
+        A :class:`zoneinfo.ZoneInfo` for a name.
+
+    Raises
+    ------
+    IcsError
+        For an empty or unknown name; the message gives examples of valid ones.
+    """
     if isinstance(name, tzinfo):
         return name
     text = (name or "").strip()
@@ -70,6 +86,23 @@ def local_datetime(value: str | datetime, tz: str | tzinfo) -> datetime:
     Refuses times the clocks skip when daylight saving starts: a calendar app would move such a
     meeting by an hour without telling anyone. A time that happens twice (clocks going back) is
     the first occurrence, which is also how RFC 5545 reads a ``TZID`` time.
+
+    Parameters
+    ----------
+    value : str or datetime
+        ``YYYY-MM-DDTHH:MM`` or a naive datetime; an aware datetime is converted to ``tz``.
+    tz : str or tzinfo
+        The zone (IANA name or zone object) the wall-clock time is in.
+
+    Returns
+    -------
+    datetime
+        An aware datetime in ``tz``.
+
+    Raises
+    ------
+    IcsError
+        For a bad zone, a malformed or impossible date, or a time skipped by daylight saving.
     """
     where = zone(tz)
     if isinstance(value, str):
@@ -100,7 +133,18 @@ def local_datetime(value: str | datetime, tz: str | tzinfo) -> datetime:
 
 
 def stable_uid(*parts: str) -> str:
-    """The same parts always give the same UID, so a re-downloaded file updates its event."""
+    """The same parts always give the same UID, so a re-downloaded file updates its event.
+
+    Parameters
+    ----------
+    *parts : str
+        What identifies the event durably, e.g. the journal key and the participant id.
+
+    Returns
+    -------
+    str
+        A UUID5 derived from the parts, ``@`` the reserved ``UID_DOMAIN``.
+    """
     seed = "\x1f".join(str(p) for p in parts)
     return f"{uuid.uuid5(_UID_NAMESPACE, seed)}@{UID_DOMAIN}"
 
@@ -168,6 +212,41 @@ def ics_event(
     ends at 03:30 local time, as it should. ``uid`` defaults to one derived from the summary
     and start; pass :func:`stable_uid` of something more durable when the time may change.
     ``rrule`` is passed to icalendar (e.g. ``{"freq": "weekly", "interval": 4, "count": 6}``).
+
+    Parameters
+    ----------
+    summary : str
+        The event's title; control characters are removed.
+    start : datetime or date
+        An aware datetime in an IANA zone or UTC, or a date for an all-day event.
+    end : datetime or date, optional
+        When it ends, of the same kind as ``start``; not together with ``duration``.
+    duration : timedelta, optional
+        Elapsed length; one hour for a timed event, one day for an all-day one, when neither
+        ``end`` nor ``duration`` is given.
+    description : str, default ""
+        The event's notes; left out when blank.
+    location : str, default ""
+        Where it happens; left out when blank.
+    uid : str, optional
+        The event's UID; derived from the summary and start when omitted.
+    stamp : datetime, optional
+        The ``DTSTAMP``; now, in UTC, when omitted (tests pass a fixed one).
+    rrule : mapping, optional
+        A repeat rule in icalendar's form.
+    alarm_before : timedelta, optional
+        Adds a display reminder this long before the start.
+
+    Returns
+    -------
+    icalendar.Event
+        The event, ready for :func:`calendar_bytes`.
+
+    Raises
+    ------
+    IcsError
+        For an empty title, both ``end`` and ``duration``, a naive or nameless zone, an end
+        not after the start, or mixed date/datetime bounds.
     """
     title = _clean(summary)
     if not title:
@@ -235,6 +314,29 @@ def meeting_event(
     """The first meeting saved under ``gracious.meeting`` as an event.
 
     Kept here (not in the widget) because the personal plan exports the same meeting.
+
+    Parameters
+    ----------
+    meeting : mapping
+        The saved meeting: ``start``, ``timezone``, ``duration_minutes`` and ``questions``.
+    summary : str
+        The event's title.
+    description : str, default ""
+        Text placed before the numbered agenda of questions.
+    uid_parts : sequence of str, default ()
+        Extra parts for :func:`stable_uid` (e.g. the participant id), after the journal key.
+    stamp : datetime, optional
+        The ``DTSTAMP``; now when omitted.
+
+    Returns
+    -------
+    icalendar.Event
+        The meeting with its agenda and a reminder one day before.
+
+    Raises
+    ------
+    IcsError
+        When no meeting is saved, or its time, zone or length is missing or invalid.
     """
     if not isinstance(meeting, Mapping):
         raise IcsError("There is no first meeting saved yet; fill in the meeting plan first.")
@@ -277,7 +379,28 @@ def _span(events: Sequence[Event]) -> tuple[date, date]:
 
 
 def calendar_bytes(events: Iterable[Event], name: str = "") -> bytes:
-    """A complete VCALENDAR with a VTIMEZONE for every zone the events use."""
+    """A complete VCALENDAR with a VTIMEZONE for every zone the events use.
+
+    The VTIMEZONE blocks are generated from zoneinfo so calendar apps need not guess a zone's
+    daylight-saving rules from its name.
+
+    Parameters
+    ----------
+    events : iterable of icalendar.Event
+        The events to include, in order.
+    name : str, default ""
+        The calendar's display name (``X-WR-CALNAME``); left out when blank.
+
+    Returns
+    -------
+    bytes
+        The ``.ics`` file's content.
+
+    Raises
+    ------
+    IcsError
+        When there are no events.
+    """
     items = list(events)
     if not items:
         raise IcsError("There is nothing to put in the calendar file yet.")
@@ -299,7 +422,27 @@ def calendar_bytes(events: Iterable[Event], name: str = "") -> bytes:
 
 
 def write_ics(path: str | os.PathLike[str], events: Iterable[Event], name: str = "") -> Path:
-    """Write the calendar file atomically: a half-written .ics would import as nonsense."""
+    """Write the calendar file atomically: a half-written .ics would import as nonsense.
+
+    Parameters
+    ----------
+    path : path-like
+        The ``.ics`` file to write.
+    events : iterable of icalendar.Event
+        The events to include.
+    name : str, default ""
+        The calendar's display name.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    IcsError
+        When there are no events.
+    """
     target = Path(path)
     write_bytes_atomic(target, calendar_bytes(events, name))
     return target

@@ -18,15 +18,12 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import json
-import math
 import os
-import re
 import sys
 import threading
 import time
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,6 +31,20 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from mentor_workshop.core.atomic import TEMP_SUFFIX, write_bytes_atomic
+from mentor_workshop.core.journal_format import (
+    EXERCISE_ID_PATTERN,
+    JOURNAL_FILENAME,
+    MAX_VALUE_BYTES,
+    SCHEMA_VERSION,
+    check_exercise_id,
+    encode_journal,
+    fresh_state,
+    parse_journal,
+    plain_value,
+    read_journal_data,
+    same_value,
+    serialised_size,
+)
 from mentor_workshop.errors import JournalError, UnreadableJournal
 
 __all__ = [
@@ -47,21 +58,12 @@ __all__ = [
     "UnreadableJournal",
     "read_journal_data",
 ]
-
-SCHEMA_VERSION = 1
-JOURNAL_FILENAME = "journal.json"
-EXERCISE_ID_PATTERN = re.compile(r"^[a-z0-9_.-]{1,64}$")
-#: Largest serialised answer we accept. A journal is read on every widget load, so one runaway
-#: value (a pasted novel, an image as base64) must not slow every notebook down.
-MAX_VALUE_BYTES = 1_000_000
 #: How long a save waits for another kernel before giving up with an explanation.
 LOCK_TIMEOUT_SECONDS = 30.0
 #: How often a waiting save retries the lock; short, because saves hold it for milliseconds.
 LOCK_POLL_SECONDS = 0.005
 #: Temp files older than this, left by a killed save, are tidied on the next save.
 STALE_TEMP_SECONDS = 60.0
-#: Deeper nesting than this is certainly a mistake (or a reference cycle).
-_MAX_DEPTH = 64
 
 
 class JournalWarning(UserWarning):
@@ -78,163 +80,6 @@ def _caller_stacklevel() -> int:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-def _fresh_state() -> dict[str, Any]:
-    return {"schema_version": SCHEMA_VERSION, "participant": {}, "answers": {}, "saved_at": {}}
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _parse(raw: bytes) -> dict[str, Any]:
-    """Turn file bytes into a journal state, or raise UnreadableJournal with a plain reason."""
-    if not raw:
-        return _fresh_state()
-    try:
-        data = json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant)
-    except UnicodeDecodeError as exc:
-        raise UnreadableJournal(f"it is not UTF-8 text (byte {exc.start})") from None
-    except (ValueError, RecursionError) as exc:
-        raise UnreadableJournal(f"it is not valid JSON ({exc})") from None
-    if not isinstance(data, dict):
-        raise UnreadableJournal(f"its top level is a {type(data).__name__}, not a JSON object, "
-                                "so it is not a workshop journal")
-    version = data.get("schema_version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise UnreadableJournal("it has no valid 'schema_version'")
-    if version > SCHEMA_VERSION:
-        raise UnreadableJournal(
-            f"it was written by a newer version of mentor_workshop (schema {version}; this "
-            f"version reads schema {SCHEMA_VERSION}). Update the kit to use it again"
-        )
-    if not isinstance(data.get("answers"), dict):
-        raise UnreadableJournal("it has no 'answers' object, so it is not a workshop journal")
-    for key in ("participant", "saved_at"):
-        if key not in data:
-            data[key] = {}
-        elif not isinstance(data[key], dict):
-            raise UnreadableJournal(f"its '{key}' is not a JSON object")
-    return data
-
-
-def read_journal_data(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read a journal without changing anything on disk.
-
-    Why a second way in: :class:`Journal` repairs what it opens (a damaged file is moved aside),
-    which is right in the participant's kernel but wrong for a facilitator looking at a
-    submission. This reader applies the same validation as :class:`Journal` and only reports.
-
-    Parameters
-    ----------
-    path : path-like
-        The ``journal.json`` to read.
-
-    Returns
-    -------
-    dict
-        The journal's state: ``schema_version``, ``participant``, ``answers`` and ``saved_at``.
-
-    Raises
-    ------
-    UnreadableJournal
-        When the file cannot be read or is not a journal this version of the kit understands;
-        the message says why in plain words.
-    """
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise UnreadableJournal(f"it cannot be read ({exc.strerror or exc})") from None
-    if not raw.strip():
-        raise UnreadableJournal("it is empty")
-    return _parse(raw)
-
-
-def _encode(state: Mapping[str, Any]) -> bytes:
-    text = json.dumps(state, ensure_ascii=False, indent=2, allow_nan=False)
-    return (text + "\n").encode("utf-8")
-
-
-def _describe(where: str) -> str:
-    return f" (at {where})" if where else ""
-
-
-def _plain(value: Any, label: str, where: str = "", depth: int = 0) -> Any:
-    """Return a JSON-plain copy of ``value`` or raise JournalError naming what is wrong and where.
-
-    json.dumps alone would silently turn tuples into lists (fine, we do the same) but also
-    dict keys 1 and True into "1" and "true", so the answer read back would differ from the
-    answer saved; we refuse those instead, and say exactly which part is the problem.
-    """
-    if depth > _MAX_DEPTH:
-        raise JournalError(
-            f"The answer for '{label}' is nested more than {_MAX_DEPTH} levels deep"
-            f"{_describe(where)} (or refers to itself), so it cannot be saved."
-        )
-    if value is None or isinstance(value, bool | int):
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise JournalError(
-                f"The answer for '{label}' contains {value!r}{_describe(where)}, which is not "
-                "a number the journal can store. Use an ordinary number, or leave it empty."
-            )
-        return value
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise JournalError(
-                f"The answer for '{label}' contains text that is not valid Unicode"
-                f"{_describe(where)}. Retype it, or paste it again from its source."
-            ) from None
-        return value
-    if isinstance(value, list | tuple):
-        return [_plain(item, label, f"{where}[{i}]", depth + 1) for i, item in enumerate(value)]
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise JournalError(
-                    f"The answer for '{label}' uses the key {key!r}{_describe(where)}; journal "
-                    "keys must be text. Use str(key), e.g. '1' instead of 1."
-                )
-            out[_plain(key, label, where, depth + 1)] = _plain(
-                item, label, f"{where}[{key!r}]", depth + 1
-            )
-        return out
-    kind = type(value).__name__
-    hint = " Use a list instead of a set." if isinstance(value, set | frozenset) else ""
-    raise JournalError(
-        f"The answer for '{label}' contains a value of type {kind}{_describe(where)}, which "
-        f"the journal cannot store. Save text, numbers, true/false, lists or dicts only.{hint}"
-    )
-
-
-def _check_id(exercise_id: Any) -> str:
-    if not isinstance(exercise_id, str) or not EXERCISE_ID_PATTERN.fullmatch(exercise_id):
-        raise JournalError(
-            f"{exercise_id!r} is not a valid exercise id. Use 1 to 64 characters from lowercase "
-            "letters, digits, '_', '.' and '-', for example 'request.draft'."
-        )
-    return exercise_id
-
-
-def _serialised_size(value: Any, label: str) -> int:
-    size = len(json.dumps(value, ensure_ascii=False, allow_nan=False).encode("utf-8"))
-    if size > MAX_VALUE_BYTES:
-        raise JournalError(
-            f"The answer for '{label}' is {size:,} bytes once saved; the limit is "
-            f"{MAX_VALUE_BYTES:,} bytes (about 1 MB). Shorten it, or keep large material in "
-            "a separate file and save only its name here. Nothing was saved."
-        )
-    return size
-
-
-def _same(a: Any, b: Any) -> bool:
-    # Compare serialised forms: in Python True == 1 == 1.0, but they are different answers.
-    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
 class Journal:
@@ -260,7 +105,18 @@ class Journal:
 
     @classmethod
     def for_notebook_dir(cls, directory: str | os.PathLike[str]) -> Journal:
-        """The journal beside the step notebooks, shared by all of them."""
+        """The journal beside the step notebooks, shared by all of them.
+
+        Parameters
+        ----------
+        directory : path-like
+            The folder holding the step notebooks.
+
+        Returns
+        -------
+        Journal
+            The journal for ``directory / JOURNAL_FILENAME`` (the file need not exist yet).
+        """
         return cls(Path(directory) / JOURNAL_FILENAME)
 
     def __repr__(self) -> str:
@@ -269,20 +125,58 @@ class Journal:
     # ---------------------------------------------------------------- public reads
 
     def load(self, exercise_id: str, default: Any = None) -> Any:
-        """The saved answer for ``exercise_id``, or ``default`` if there is none yet."""
-        _check_id(exercise_id)
+        """The saved answer for ``exercise_id``, or ``default`` if there is none yet.
+
+        Parameters
+        ----------
+        exercise_id : str
+            The answer's key, e.g. ``"request.draft"``.
+        default : Any, optional
+            What to return when nothing is saved under that key.
+
+        Returns
+        -------
+        Any
+            A deep copy of the saved answer, so changing it does not change the journal.
+
+        Raises
+        ------
+        JournalError
+            For an invalid exercise id, or a journal file that cannot be read.
+        """
+        check_exercise_id(exercise_id)
         answers = self._state()["answers"]
         if exercise_id not in answers:
             return default
         return copy.deepcopy(answers[exercise_id])
 
     def all(self) -> dict[str, Any]:
-        """Every saved answer, keyed by exercise id (a copy: changing it changes nothing)."""
+        """Every saved answer, keyed by exercise id (a copy: changing it changes nothing).
+
+        Reading everything also moves a damaged file aside at once, which is why the checks call
+        it first: the warning is captured before grading starts.
+
+        Returns
+        -------
+        dict of str to Any
+            Exercise id to saved answer; empty for a journal that does not exist yet.
+        """
         return copy.deepcopy(self._state()["answers"])
 
     def saved_at(self, exercise_id: str) -> str | None:
-        """When ``exercise_id`` was last saved (ISO 8601, UTC), or None."""
-        _check_id(exercise_id)
+        """When ``exercise_id`` was last saved (ISO 8601, UTC), or None.
+
+        Parameters
+        ----------
+        exercise_id : str
+            The answer's key.
+
+        Returns
+        -------
+        str or None
+            The timestamp of the last save that changed it; ``None`` if never saved.
+        """
+        check_exercise_id(exercise_id)
         stamp = self._state()["saved_at"].get(exercise_id)
         return stamp if isinstance(stamp, str) else None
 
@@ -294,14 +188,31 @@ class Journal:
     # ---------------------------------------------------------------- public writes
 
     def save(self, exercise_id: str, value: Any) -> None:
-        """Store ``value`` under ``exercise_id``; an identical value causes no write at all."""
-        _check_id(exercise_id)
-        value = _plain(value, exercise_id)
-        _serialised_size(value, exercise_id)
+        """Store ``value`` under ``exercise_id``; an identical value causes no write at all.
+
+        Skipping identical values keeps widgets that save on every change from rewriting the file
+        (and its backup) while nothing changed.
+
+        Parameters
+        ----------
+        exercise_id : str
+            The answer's key: 1 to 64 characters from ``a-z0-9_.-``, e.g. ``"request.draft"``.
+        value : Any
+            Text, numbers, booleans, None, lists (tuples become lists) or dicts with str keys.
+
+        Raises
+        ------
+        JournalError
+            For an invalid id, a value the journal cannot store or over ``MAX_VALUE_BYTES``, or
+            a file that cannot be locked or written; the message says what to do.
+        """
+        check_exercise_id(exercise_id)
+        value = plain_value(value, exercise_id)
+        serialised_size(value, exercise_id)
         with self._locked():
             state, raw = self._read_for_update()
             answers = state["answers"]
-            if exercise_id in answers and _same(answers[exercise_id], value):
+            if exercise_id in answers and same_value(answers[exercise_id], value):
                 return
             now = _now()
             answers[exercise_id] = value
@@ -313,6 +224,21 @@ class Journal:
 
         Papermill passes the roster's id and name when it personalises notebooks, so the
         journal (and everything made from it) can be traced back to a participant.
+
+        Parameters
+        ----------
+        id : str, optional
+            The roster's participant id.
+        name : str, optional
+            The participant's display name.
+        **extra : Any
+            Any other details to store alongside (JSON-plain values only).
+
+        Raises
+        ------
+        JournalError
+            When ``id`` or ``name`` is not text, a value cannot be stored, or the file cannot
+            be written.
         """
         updates: dict[str, Any] = {}
         for key, item in {"id": id, "name": name, **extra}.items():
@@ -322,14 +248,14 @@ class Journal:
                 raise JournalError(
                     f"The participant {key} must be text, not {type(item).__name__}."
                 )
-            updates[key] = _plain(item, f"participant.{key}")
+            updates[key] = plain_value(item, f"participant.{key}")
         if not updates:
             return
-        _serialised_size(updates, "participant")
+        serialised_size(updates, "participant")
         with self._locked():
             state, raw = self._read_for_update()
             merged = {**state["participant"], **updates}
-            if _same(merged, state["participant"]):
+            if same_value(merged, state["participant"]):
                 return
             state["participant"] = merged
             self._commit(state, raw, _now())
@@ -392,12 +318,12 @@ class Journal:
         with self._thread_lock:
             key = self._stat_key()
             if key is None:
-                return _fresh_state()
+                return fresh_state()
             if key == self._cache_key and self._cache_state is not None:
                 return self._cache_state
             key, raw = self._read_disk()
             try:
-                state = _parse(raw)
+                state = parse_journal(raw)
             except UnreadableJournal:
                 # Moving a file aside must not race another kernel doing the same.
                 with self._locked():
@@ -414,9 +340,9 @@ class Journal:
             return copy.deepcopy(self._cache_state), self._cache_raw
         key, raw = self._read_disk()
         if key is None:
-            return _fresh_state(), b""
+            return fresh_state(), b""
         try:
-            state = _parse(raw)
+            state = parse_journal(raw)
         except UnreadableJournal as problem:
             state, raw = self._move_aside(str(problem))
             return state, raw
@@ -452,11 +378,11 @@ class Journal:
                     "the original, and reopen the notebook."
                 ) from None
 
-        state, raw, restored = _fresh_state(), b"", False
+        state, raw, restored = fresh_state(), b"", False
         with contextlib.suppress(OSError):
             backup = self.backup_path.read_bytes()
             with contextlib.suppress(UnreadableJournal):
-                state, raw, restored = _parse(backup), backup, bool(backup)
+                state, raw, restored = parse_journal(backup), backup, bool(backup)
         if restored:
             write_bytes_atomic(self.path, raw)
             key, raw = self._read_disk()
@@ -464,7 +390,7 @@ class Journal:
             state = copy.deepcopy(state)
             outcome = f"Your answers up to the previous save were restored from {self.backup_path}."
         else:
-            self._remember(None, _fresh_state(), b"")
+            self._remember(None, fresh_state(), b"")
             outcome = "A fresh journal was started."
         message = (
             f"The journal {self.path} could not be used because {reason}. It was moved, "
@@ -481,7 +407,7 @@ class Journal:
         state["schema_version"] = SCHEMA_VERSION
         state.setdefault("created", now)
         state["updated"] = now
-        data = _encode(state)
+        data = encode_journal(state)
         try:
             if old_raw:
                 # No folder fsync here: the one after the main write covers both renames.

@@ -35,6 +35,11 @@ def exercises_dir() -> Path:
     ``MENTOR_WORKSHOP_EXERCISES`` overrides it so a facilitator can run the kit on an adapted
     copy without editing the installed package. The path is returned even if it does not exist:
     the curriculum loader reports a missing folder with a message that names it.
+
+    Returns
+    -------
+    pathlib.Path
+        The override (expanded and resolved), else the installed or checkout ``exercises/``.
     """
     override = os.environ.get(EXERCISES_ENV, "").strip()
     if override:
@@ -43,10 +48,22 @@ def exercises_dir() -> Path:
 
 
 def notebooks_dir() -> Path:
-    """The step notebooks (nbgrader source versions)."""
+    """The step notebooks (nbgrader source versions).
+
+    Returns
+    -------
+    pathlib.Path
+        The installed ``_data/notebooks`` when present, else the checkout's ``notebooks/``.
+    """
     return _data_dir("notebooks")
 
 
 def facilitator_dir() -> Path:
-    """The facilitator's guide and notebooks."""
+    """The facilitator's guide and notebooks.
+
+    Returns
+    -------
+    pathlib.Path
+        The installed ``_data/facilitator`` when present, else the checkout's ``facilitator/``.
+    """
     return _data_dir("facilitator")

@@ -147,28 +147,13 @@ class StepRegistry:
         """
         return {s.id: s.prefix for s in self._steps.values() if s.prefix is not None}
 
-    def step_of_key(self, key: str) -> str | None:
-        """The step a journal key belongs to, or ``None`` for a key no step owns.
-
-        Parameters
-        ----------
-        key : str
-            A journal key such as ``"shortlist.leaders"``.
-
-        Returns
-        -------
-        str or None
-            The step id.
-        """
-        return next((sid for sid, prefix in self.prefixes().items() if key.startswith(prefix)),
-                    None)
-
     def content_models(self) -> dict[str, type[StepContent]]:
         """Step id -> the model of its content file, in workshop order.
 
         Returns
         -------
         dict
+            What the curriculum loader validates each ``exercises/steps/<id>.yaml`` against.
         """
         return {s.id: s.content for s in self._steps.values()}
 
@@ -178,6 +163,7 @@ class StepRegistry:
         Returns
         -------
         dict
+            The functions :func:`mentor_workshop.core.checks.check` and the plan's check run.
         """
         return {s.id: s.check for s in self._steps.values()}
 

@@ -1,7 +1,9 @@
 """The whole facilitator pipeline on the bundled sample cohort, end to end.
 
 The demo drives the real ``mentor-workshop`` commands in the order a facilitator would type them,
-so it doubles as a worked example of the guide's "running with the CLI" page. The only simulated
+so it doubles as a worked example of the guide's "running with the CLI" page. The command runner
+is handed in by the caller (``mentor-workshop demo`` passes the CLI's ``main``): the facilitator's
+wing sits below the command line and never imports it. The only simulated
 parts are the participants themselves: their submissions are built from the sample cohort's
 journals and reflections (one of them deliberately broken), and the facilitator's rubric levels
 come from ``exercises/sample_cohort/rubric_grades.csv``.
@@ -26,6 +28,7 @@ from mentor_workshop.core.atomic import write_text_atomic
 from mentor_workshop.core.journal import JOURNAL_FILENAME
 from mentor_workshop.core.resources import exercises_dir
 from mentor_workshop.errors import UserError
+from mentor_workshop.facilitator.grading import GradingQueue
 
 MARKER = ".mentor-workshop-demo"
 ASSIGNMENT = "mentor_workshop"
@@ -34,10 +37,16 @@ BROKEN = "p11"
 #: participants who hand in a zip file rather than a folder
 ZIPPED = ("p07", "p08", "p09", "p10", "p11", "p12")
 
+#: Runs one ``mentor-workshop`` command line (without the program name); returns its exit code.
+CommandRunner = Callable[[list[str]], int]
+
 
 @dataclass
 class Demo:
+    """One demo run: where it writes, how it runs commands, and how long each step took."""
+
     out: Path
+    command: CommandRunner
     workers: int | None = None
     personalize: int = 3
     timings: list[tuple[str, float]] = field(default_factory=list)
@@ -52,10 +61,8 @@ class Demo:
 
     def cli(self, *args: str) -> None:
         """Run one ``mentor-workshop`` command; a failure stops the demo with its message."""
-        from mentor_workshop.cli import main
-
         print(f"\n$ mentor-workshop {' '.join(args)}", flush=True)
-        code = main(list(args))
+        code = self.command(list(args))
         if code != 0:
             raise UserError(f"`mentor-workshop {' '.join(args)}` exited with {code}; see above.")
 
@@ -68,9 +75,44 @@ class Demo:
     def workers_args(self) -> list[str]:
         return ["--workers", str(self.workers)] if self.workers else []
 
+    def summary(self) -> str:
+        """Where each output is (those that exist), then the time each step took."""
+        out = self.out
+        rows = [
+            ("nbgrader course (open with formgrader)", out / "course"),
+            ("released notebooks", out / "course" / "release" / ASSIGNMENT),
+            ("personalised notebooks", out / "personalized"),
+            ("feedback per participant", out / "course" / "feedback"),
+            ("grades", out / "grades.csv"),
+            ("personal plans", out / "plans"),
+            ("cohort report", out / "report.html"),
+        ]
+        lines = ["\nDone. Where everything is:"]
+        lines += [f"  {label:<40} {path}" for label, path in rows if path.exists()]
+        total = sum(t for _, t in self.timings)
+        lines.append("\nTime per step:")
+        lines += [f"  {seconds:6.1f} s  {title}" for title, seconds in self.timings]
+        lines.append(f"  {total:6.1f} s  in all")
+        return "\n".join(lines)
+
 
 def prepare(out: Path) -> None:
-    """Start from an empty folder, but never wipe one the demo did not make."""
+    """Start from an empty folder, but never wipe one the demo did not make.
+
+    Parameters
+    ----------
+    out : Path
+        The demo's folder; a marker file inside says the demo made it.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    UserError
+        When ``out`` holds files and no marker.
+    """
     if out.exists() and any(out.iterdir()):
         if not (out / MARKER).exists():
             raise UserError(
@@ -88,7 +130,22 @@ def _reflections(cohort: Path, pid: str) -> dict[str, str]:
 
 def submission_files(release: Path, cohort: Path, pid: str) -> dict[str, bytes]:
     """What participant ``pid`` hands in: the released notebooks with their reflections typed
-    into the answer cells, and their journal."""
+    into the answer cells, and their journal.
+
+    Parameters
+    ----------
+    release : Path
+        The released notebooks.
+    cohort : Path
+        The sample cohort folder (``reflections/`` and ``journals/``).
+    pid : str
+        The participant id; :data:`BROKEN`'s journal arrives cut short.
+
+    Returns
+    -------
+    dict
+        File name -> bytes.
+    """
     answers = _reflections(cohort, pid)
     files: dict[str, bytes] = {}
     for path in sorted(release.glob("*.ipynb")):
@@ -107,6 +164,23 @@ def submission_files(release: Path, cohort: Path, pid: str) -> dict[str, bytes]:
 
 
 def build_inbox(release: Path, cohort: Path, inbox: Path, ids: Sequence[str]) -> None:
+    """Hand in every participant's work: a folder each, or a zip file for :data:`ZIPPED`.
+
+    Parameters
+    ----------
+    release : Path
+        The released notebooks.
+    cohort : Path
+        The sample cohort folder.
+    inbox : Path
+        Where the submissions go, as ``collect`` reads them.
+    ids : sequence of str
+        The participants who hand in.
+
+    Returns
+    -------
+    None
+    """
     inbox.mkdir(parents=True, exist_ok=True)
     for pid in ids:
         files = submission_files(release, cohort, pid)
@@ -128,9 +202,23 @@ def fill_grades(course: Path, exported: Path, graded: Path, sample: Path) -> int
 
     The facilitator's sheet is keyed by participant; the export hides names, so the pseudonyms
     are resolved through the grading queue — the one place that knows both.
-    """
-    from mentor_workshop.facilitator.grading import GradingQueue
 
+    Parameters
+    ----------
+    course : Path
+        The nbgrader course.
+    exported : Path
+        The CSV ``grade export`` wrote.
+    graded : Path
+        Where to write the filled-in CSV, for ``grade import``.
+    sample : Path
+        The facilitator's sheet: rubric levels by participant and step.
+
+    Returns
+    -------
+    int
+        How many answers were given levels.
+    """
     queue = GradingQueue(course)
     levels: dict[tuple[str, str], dict[str, str]] = {}
     with sample.open(encoding="utf-8", newline="") as f:
@@ -164,9 +252,36 @@ def run(
     workers: int | None = None,
     personalize: int = 3,
     participants: Sequence[str] | None = None,
+    *,
+    command: CommandRunner,
 ) -> Demo:
-    """Run the pipeline; ``participants`` narrows the cohort (the tests use a few)."""
-    demo = Demo(out.resolve(), workers, personalize)
+    """Run the whole pipeline on the sample cohort, printing each command as it runs.
+
+    Parameters
+    ----------
+    out : Path
+        Folder for everything the demo makes; emptied first, but only if the demo made it.
+    workers : int, optional
+        Parallel notebooks (default: one per core).
+    personalize : int, default 3
+        Personalise the notebooks for the first N participants; 0 skips the step.
+    participants : sequence of str, optional
+        Narrow the cohort to these ids (the tests use a few).
+    command : callable
+        Runs one ``mentor-workshop`` command line and returns its exit code; the CLI passes
+        its own ``main``.
+
+    Returns
+    -------
+    Demo
+        The run, with each step's time; :meth:`Demo.summary` says where everything is.
+
+    Raises
+    ------
+    UserError
+        When ``out`` was not made by the demo, or a command fails.
+    """
+    demo = Demo(out.resolve(), command, workers, personalize)
     prepare(demo.out)
     roster = demo.cohort / "roster.csv"
     lines = roster.read_text(encoding="utf-8-sig").splitlines()
@@ -222,23 +337,16 @@ def run(
 
 
 def print_outputs(demo: Demo) -> None:
-    out = demo.out
-    rows = [
-        ("nbgrader course (open with formgrader)", out / "course"),
-        ("released notebooks", out / "course" / "release" / ASSIGNMENT),
-        ("personalised notebooks", out / "personalized"),
-        ("feedback per participant", out / "course" / "feedback"),
-        ("grades", out / "grades.csv"),
-        ("personal plans", out / "plans"),
-        ("cohort report", out / "report.html"),
-    ]
-    print("\nDone. Where everything is:")
-    for label, path in rows:
-        if path.exists():
-            print(f"  {label:<40} {path}")
-    total = sum(t for _, t in demo.timings)
-    print("\nTime per step:")
-    for title, seconds in demo.timings:
-        print(f"  {seconds:6.1f} s  {title}")
-    print(f"  {total:6.1f} s  in all")
+    """Print :meth:`Demo.summary` and flush, so it follows the commands' own output.
+
+    Parameters
+    ----------
+    demo : Demo
+        A finished run.
+
+    Returns
+    -------
+    None
+    """
+    print(demo.summary())
     sys.stdout.flush()

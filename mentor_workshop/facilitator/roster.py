@@ -60,6 +60,15 @@ def safe_id(text: object) -> bool:
 
     Only ASCII letters, digits, '_', '.' and '-', at most 64 characters. A leading '.' (hidden
     files, '.' and '..') or '-' (read as an option by command-line tools) is refused too.
+
+    Parameters
+    ----------
+    text : object
+        A candidate id.
+
+    Returns
+    -------
+    bool
     """
     return (
         isinstance(text, str)
@@ -139,7 +148,23 @@ def _header(cells: list[str], line: int) -> tuple[dict[str, int], list[str]]:
 
 
 def read_roster(path: str | os.PathLike[str]) -> list[Participant]:
-    """Read and check a roster CSV; raise RosterError listing every problem at once."""
+    """Read and check a roster CSV, reporting every problem at once.
+
+    Parameters
+    ----------
+    path : path-like
+        The CSV with ``id,name,email`` (``cohort``, ``facilitator`` optional).
+
+    Returns
+    -------
+    list of Participant
+        In file order.
+
+    Raises
+    ------
+    RosterError
+        Listing each problem with its line number, so one round of fixes is enough.
+    """
     path = Path(path)
     raw = _read_bytes(path)
     if raw.startswith(_UTF8_BOM):

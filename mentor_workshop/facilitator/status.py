@@ -26,7 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mentor_workshop.core.journal import JOURNAL_FILENAME, UnreadableJournal, read_journal_data
+from mentor_workshop.core import curriculum
+from mentor_workshop.core.checks import check
+from mentor_workshop.core.journal import (
+    JOURNAL_FILENAME,
+    Journal,
+    UnreadableJournal,
+    read_journal_data,
+)
 from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator.roster import safe_id
 
@@ -37,7 +44,10 @@ __all__ = [
     "cohort_status",
     "find_journals",
     "format_status",
+    "no_journals_message",
     "read_journal_data",
+    "status_table",
+    "step_ids",
 ]
 
 #: nbgrader folders that hold participants' work, in order of preference for equal times.
@@ -86,11 +96,26 @@ def _subfolders(folder: Path) -> list[Path]:
 
 
 def find_journals(root: str | os.PathLike[str]) -> dict[str, Path]:
-    """Participant id -> journal path, for a course, submissions or plans folder (sorted by id).
+    """Participant id -> journal path, for a course, submissions or plans folder.
 
-    Raises UserError when the folder does not exist. Files named like ids that are not
-    journals (a batch manifest, a gradebook export) are ignored; damaged journals are included
-    so the caller can report them.
+    Files named like ids that are not journals (a batch manifest, a gradebook export) are
+    ignored; damaged journals are included so the caller can report them.
+
+    Parameters
+    ----------
+    root : path
+        An nbgrader course, a folder of participant folders, a folder of ``<id>.json``
+        journals (or one holding ``journals/``), or one participant's folder.
+
+    Returns
+    -------
+    dict
+        Participant id -> journal path, sorted by id; empty when nothing was found.
+
+    Raises
+    ------
+    UserError
+        When the folder does not exist.
     """
     folder = Path(root)
     if not folder.is_dir():
@@ -127,6 +152,18 @@ def find_journals(root: str | os.PathLike[str]) -> dict[str, Path]:
 
 
 def no_journals_message(root: str | os.PathLike[str]) -> str:
+    """What to say when :func:`find_journals` finds nothing: where it looked.
+
+    Parameters
+    ----------
+    root : path
+        The folder that was searched.
+
+    Returns
+    -------
+    str
+        One paragraph naming the layouts looked for.
+    """
     return (
         f"No participant journals were found in {root}. Looked for an nbgrader course "
         "(submitted/<id>/<assignment>/journal.json or autograded/...), participant folders "
@@ -165,8 +202,6 @@ class ParticipantStatus:
 
 
 def _step_state(step_id: str, journal: Any) -> StepState:
-    from mentor_workshop.core.checks import check
-
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -181,16 +216,33 @@ def _step_state(step_id: str, journal: Any) -> StepState:
 
 
 def step_ids() -> list[str]:
-    from mentor_workshop.core.content import curriculum
+    """The step ids in workshop order, as the curriculum lists them.
 
+    Returns
+    -------
+    list of str
+        One per table column.
+    """
     return [step.id for step in curriculum.load().steps]
 
 
 def cohort_status(journals: Mapping[str, Path], steps: Sequence[str] | None = None
                   ) -> list[ParticipantStatus]:
-    """Each participant's state on each step, via the same checks as "Check my work"."""
-    from mentor_workshop.core.journal import Journal
+    """Each participant's state on each step, via the same checks as "Check my work".
 
+    Parameters
+    ----------
+    journals : mapping
+        Participant id -> journal path, from :func:`find_journals`.
+    steps : sequence of str, optional
+        The steps to check; all of them when omitted.
+
+    Returns
+    -------
+    list of ParticipantStatus
+        One per journal, in the order given; an unreadable journal gets a ``problem`` and no
+        steps. Nothing is written to any journal.
+    """
     steps = list(steps) if steps is not None else step_ids()
     rows = []
     for pid, path in journals.items():
@@ -216,7 +268,20 @@ def _clip(text: str, width: int) -> str:
 
 
 def format_status(rows: Sequence[ParticipantStatus], steps: Sequence[str]) -> str:
-    """A fixed-width table: one row per participant, one column per step, then totals."""
+    """A fixed-width table: one row per participant, one column per step, then totals.
+
+    Parameters
+    ----------
+    rows : sequence of ParticipantStatus
+        From :func:`cohort_status`.
+    steps : sequence of str
+        The steps the rows were checked on.
+
+    Returns
+    -------
+    str
+        The table with a legend, or ``"No participants."``.
+    """
     if not rows:
         return "No participants."
     id_w = max(len("id"), *(len(r.id) for r in rows))
@@ -252,3 +317,30 @@ def format_status(rows: Sequence[ParticipantStatus], steps: Sequence[str]) -> st
     legend = "   ".join(f"{SYMBOLS[k]} {WORDS[k]}" for k in shown)
     lines += ["", f"{legend}   ({len(rows)} participant{'s' if len(rows) != 1 else ''})"]
     return "\n".join(lines)
+
+
+def status_table(folder: str | os.PathLike[str]) -> str:
+    """Who has completed which step, for every journal found in ``folder``, as one table.
+
+    This is ``mentor-workshop status``: fast (no kernels, no nbgrader) and read-only.
+
+    Parameters
+    ----------
+    folder : path
+        Anything :func:`find_journals` reads: a course, participant folders or journal files.
+
+    Returns
+    -------
+    str
+        The table from :func:`format_status`.
+
+    Raises
+    ------
+    UserError
+        When the folder does not exist or holds no journals.
+    """
+    journals = find_journals(folder)
+    if not journals:
+        raise UserError(no_journals_message(folder))
+    steps = step_ids()
+    return format_status(cohort_status(journals, steps), steps)

@@ -8,11 +8,30 @@ from __future__ import annotations
 
 from IPython.display import HTML, display
 
-from mentor_workshop.core.content import curriculum
+from mentor_workshop.core import curriculum
 from mentor_workshop.participant.widgets.base import STYLE, esc
 
 
 def intro_html(step_id: str) -> str:
+    """The step's title, time, framing and objectives as an HTML block.
+
+    Parameters
+    ----------
+    step_id : str
+        The curriculum step, e.g. ``"03_request"``.
+
+    Returns
+    -------
+    str
+        Escaped HTML with the exercise styles included.
+
+    Raises
+    ------
+    CurriculumError
+        When the exercises folder has problems.
+    KeyError
+        For a step id the curriculum does not have.
+    """
     step = curriculum.load().step(step_id)
     objectives = "".join(f"<li>{esc(o)}</li>" for o in step.objectives)
     return (
@@ -24,6 +43,20 @@ def intro_html(step_id: str) -> str:
 
 
 def evidence_html(step_id: str) -> str:
+    """The step's research findings as a collapsed "What the research says" block.
+
+    Collapsed so the evidence is there for the curious without lengthening the notebook.
+
+    Parameters
+    ----------
+    step_id : str
+        The curriculum step.
+
+    Returns
+    -------
+    str
+        Escaped HTML; "" when the step cites no evidence.
+    """
     step = curriculum.load().step(step_id)
     if not step.evidence:
         return ""
@@ -36,6 +69,20 @@ def evidence_html(step_id: str) -> str:
 
 
 def reflection_html(step_id: str) -> str:
+    """The step's reflection prompt and hints, with the rubric it is read against.
+
+    Showing the rubric's top level up front tells participants what a full-marks answer does.
+
+    Parameters
+    ----------
+    step_id : str
+        The curriculum step.
+
+    Returns
+    -------
+    str
+        Escaped HTML with the exercise styles included.
+    """
     cur = curriculum.load()
     step = cur.step(step_id)
     reflection = step.content.reflection
@@ -55,12 +102,35 @@ def reflection_html(step_id: str) -> str:
 
 
 def intro(step_id: str, evidence: bool = True) -> None:
+    """Display :func:`intro_html`, followed by :func:`evidence_html` unless held back.
+
+    Parameters
+    ----------
+    step_id : str
+        The curriculum step.
+    evidence : bool, default True
+        False for a step that asks for a guess before revealing the research.
+    """
     display(HTML(intro_html(step_id) + (evidence_html(step_id) if evidence else "")))
 
 
 def evidence(step_id: str) -> None:
+    """Display :func:`evidence_html`, for steps that reveal it after the exercise.
+
+    Parameters
+    ----------
+    step_id : str
+        The curriculum step.
+    """
     display(HTML(evidence_html(step_id)))
 
 
 def reflection(step_id: str) -> None:
+    """Display :func:`reflection_html` above the cell where the participant answers.
+
+    Parameters
+    ----------
+    step_id : str
+        The curriculum step.
+    """
     display(HTML(reflection_html(step_id)))

@@ -8,7 +8,8 @@ still free to help, with a line that says what is wrong and what to do about it.
 Every check runs here in the kernel except one: whether the browser actually drew the widgets.
 Only the browser knows that, so :func:`run_checks` reports it as *waiting* and the welcome
 notebook's widget turns it into a PASS when JupyterLab reports a drawn view (see
-:mod:`mentor_workshop.participant.widgets.welcome`). Under headless execution it simply stays waiting.
+:mod:`mentor_workshop.participant.widgets.welcome`). Under headless execution it simply
+stays waiting.
 
 Nothing here raises: a check that breaks is itself reported as a FAIL with the reason, because
 a traceback is the one thing a nervous participant must not see in the first notebook.
@@ -71,9 +72,11 @@ class Item:
 
     @property
     def icon(self) -> str:
+        """✔, ✘ or ⏳ for PASS, FAIL or WAITING."""
         return {True: "✔", False: "✘", None: "⏳"}[self.passed]
 
     def line(self) -> str:
+        """The item as one plain-text line: icon, word, name and detail."""
         return f"{self.icon} {self.word} — {self.name}: {self.detail}"
 
 
@@ -81,6 +84,18 @@ class Item:
 
 
 def check_python(version: tuple[int, ...] | None = None) -> Item:
+    """Whether the kernel runs at least ``MIN_PYTHON``.
+
+    Parameters
+    ----------
+    version : tuple of int, optional
+        The version to judge; the running interpreter's when omitted (tests pass one).
+
+    Returns
+    -------
+    Item
+        PASS naming the version, or FAIL saying how to change the kernel.
+    """
     have = tuple(version or sys.version_info[:3])
     shown = ".".join(str(p) for p in have)
     need = ".".join(str(p) for p in MIN_PYTHON)
@@ -108,6 +123,24 @@ def check_package(
     wanted: tuple[int, ...],
     version_of: Callable[[str], str] = metadata.version,
 ) -> Item:
+    """Whether a package is installed in the major (and minor) version the kit is built for.
+
+    Parameters
+    ----------
+    dist : str
+        The distribution name, e.g. ``"ipywidgets"``.
+    label : str
+        How the package is named to the participant.
+    wanted : tuple of int
+        The version prefix required, e.g. ``(0, 9)``.
+    version_of : callable, default ``importlib.metadata.version``
+        Looks up an installed version; tests pass a fake.
+
+    Returns
+    -------
+    Item
+        PASS with the installed version, or FAIL with the ``pip install`` line that fixes it.
+    """
     want = ".".join(str(p) for p in wanted)
     name = f"{label} {want}"
     fix = f"Ask your facilitator, or run: pip install \"{dist}=={want}.*\""
@@ -122,7 +155,18 @@ def check_package(
 
 
 def check_journal(journal: Journal) -> Item:
-    """A real save and read-back: the only proof that answers will survive a restart."""
+    """A real save and read-back: the only proof that answers will survive a restart.
+
+    Parameters
+    ----------
+    journal : Journal
+        The journal to write ``PROBE_KEY`` into.
+
+    Returns
+    -------
+    Item
+        PASS, FAIL with the reason, or WAITING while nbgrader grades (nothing is written then).
+    """
     name = "Your answers can be saved"
     if os.environ.get("NBGRADER_EXECUTION"):
         # Grading must never change a participant's journal, so the save test is skipped.
@@ -145,9 +189,16 @@ def check_journal(journal: Journal) -> Item:
 
 
 def check_curriculum() -> Item:
+    """Whether the workshop content loads and has all ``EXPECTED_STEPS`` steps.
+
+    Returns
+    -------
+    Item
+        PASS, or FAIL with the first line of the problem and the command that lists them all.
+    """
     name = "Workshop content loads"
     try:
-        from mentor_workshop.core.content import curriculum
+        from mentor_workshop.core import curriculum
 
         steps = curriculum.load().steps
     except Exception as exc:  # a CurriculumError lists file and line; anything else, its reason
@@ -166,7 +217,18 @@ def check_curriculum() -> Item:
 
 
 def widgets_item(drawn: bool | None = None) -> Item:
-    """The browser check; ``drawn`` comes from the widget's view count (None: not known yet)."""
+    """The browser check; ``drawn`` comes from the widget's view count (None: not known yet).
+
+    Parameters
+    ----------
+    drawn : bool, optional
+        Whether JupyterLab reported a drawn view of the check's widget.
+
+    Returns
+    -------
+    Item
+        PASS when drawn, otherwise WAITING (never FAIL: the kernel cannot tell).
+    """
     name = "Interactive boxes appear in your browser"
     if drawn:
         return Item(name, True, "JupyterLab drew the interactive boxes.", WIDGETS_ID)
@@ -188,6 +250,17 @@ def run_checks(journal: Journal | str | os.PathLike[str]) -> list[Item]:
     """Every setup check, in the order a facilitator would fix them.
 
     The widget check is returned as waiting; only a browser can turn it into a PASS.
+
+    Parameters
+    ----------
+    journal : Journal or path-like
+        The participant's journal, or the path of one.
+
+    Returns
+    -------
+    list of Item
+        Python, each of ``PACKAGES``, the journal, the content, then the browser check; a check
+        that raised is a FAIL item, never an exception.
     """
     if not isinstance(journal, Journal):
         journal = Journal(Path(journal))
@@ -204,11 +277,34 @@ def run_checks(journal: Journal | str | os.PathLike[str]) -> list[Item]:
 
 
 def mark_drawn(items: Iterable[Item]) -> list[Item]:
-    """The same items with the browser check turned to PASS."""
+    """The same items with the browser check turned to PASS.
+
+    Parameters
+    ----------
+    items : iterable of Item
+        Items from :func:`run_checks`.
+
+    Returns
+    -------
+    list of Item
+        A new list; the other items are unchanged.
+    """
     return [widgets_item(True) if i.id == WIDGETS_ID else i for i in items]
 
 
 def headline(items: list[Item]) -> str:
+    """One sentence summing up the checks: how many fail, are waiting, or that all pass.
+
+    Parameters
+    ----------
+    items : list of Item
+        The check results.
+
+    Returns
+    -------
+    str
+        The summary, starting with an icon and always saying the state in words.
+    """
     failed = sum(i.passed is False for i in items)
     waiting = sum(i.passed is None for i in items)
     if failed:
@@ -221,7 +317,18 @@ def headline(items: list[Item]) -> str:
 
 
 def items_html(items: list[Item]) -> str:
-    """The result as HTML, one line per item; every state in words as well as an icon."""
+    """The result as HTML, one line per item; every state in words as well as an icon.
+
+    Parameters
+    ----------
+    items : list of Item
+        The check results.
+
+    Returns
+    -------
+    str
+        Escaped HTML; each ``<li>`` carries ``data-item`` and ``data-state`` for browser tests.
+    """
     rows = []
     for item in items:
         state = {True: "pass", False: "fail", None: "waiting"}[item.passed]
@@ -235,7 +342,18 @@ def items_html(items: list[Item]) -> str:
 
 
 def report(items: list[Item]) -> str:
-    """Plain text, for a terminal or a log."""
+    """Plain text, for a terminal or a log.
+
+    Parameters
+    ----------
+    items : list of Item
+        The check results.
+
+    Returns
+    -------
+    str
+        The headline, then one line per item.
+    """
     return "\n".join([headline(items), *(i.line() for i in items)])
 
 

@@ -108,6 +108,22 @@ class StepContent(ContentModel):
 
 
 def duplicate_ids(items: Sequence[Any], prefix: Loc) -> Iterator[Issue]:
+    """An issue for each item whose ``id`` an earlier item already used.
+
+    Widgets and journal keys look items up by id, so a repeat would silently shadow one.
+
+    Parameters
+    ----------
+    items : sequence of Any
+        Models with an ``id`` attribute, in file order.
+    prefix : Loc
+        The location of the list itself, so each issue points at the repeated item.
+
+    Yields
+    ------
+    Issue
+        ``(location of the repeated id, message naming the first use)``.
+    """
     seen: dict[str, int] = {}
     for i, item in enumerate(items):
         if item.id in seen:
@@ -121,6 +137,20 @@ def duplicate_ids(items: Sequence[Any], prefix: Loc) -> Iterator[Issue]:
 
 
 def duplicate_texts(items: Sequence[str], prefix: Loc) -> Iterator[Issue]:
+    """An issue for each text that repeats an earlier one, ignoring case.
+
+    Parameters
+    ----------
+    items : sequence of str
+        The texts, in file order.
+    prefix : Loc
+        The location of the list itself.
+
+    Yields
+    ------
+    Issue
+        ``(location of the repeat, message naming the first one)``.
+    """
     seen: dict[str, int] = {}
     for i, text in enumerate(items):
         key = text.casefold()
@@ -131,6 +161,24 @@ def duplicate_texts(items: Sequence[str], prefix: Loc) -> Iterator[Issue]:
 
 
 def exact_ids(items: Sequence[Any], prefix: Loc, expected: Sequence[str]) -> Iterator[Issue]:
+    """Issues unless the items' ids are unique and include every id in ``expected``.
+
+    For lists whose ids the code relies on (channels, scaffold parts, scenarios).
+
+    Parameters
+    ----------
+    items : sequence of Any
+        Models with an ``id`` attribute, in file order.
+    prefix : Loc
+        The location of the list itself.
+    expected : sequence of str
+        The ids the list must contain, in the order messages should name them.
+
+    Yields
+    ------
+    Issue
+        Duplicate-id issues, then one issue naming the missing ids, if any.
+    """
     yield from duplicate_ids(items, prefix)
     present = {item.id for item in items}
     missing = [e for e in expected if e not in present]
@@ -154,6 +202,7 @@ class LiveMinutes(ContentModel):
 
     @property
     def total(self) -> int:
+        """Minutes of the four live phases added up."""
         return self.framing + self.exercise + self.discussion + self.reflection
 
 
@@ -208,6 +257,7 @@ class Criterion(ContentModel):
 
     @property
     def max_points(self) -> int:
+        """The most points a level of this criterion gives."""
         return max(level.points for level in self.levels)
 
 
@@ -225,6 +275,7 @@ class Rubric(ContentModel):
     sources: list[Source] = Field(min_length=1)
 
     def criterion(self, criterion_id: str) -> Criterion:
+        """The criterion with this id; ``KeyError`` listing the valid ids otherwise."""
         for criterion in self.criteria:
             if criterion.id == criterion_id:
                 return criterion
@@ -232,6 +283,7 @@ class Rubric(ContentModel):
         raise KeyError(f"no rubric criterion {criterion_id!r}; valid ids: {valid}")
 
     def problems(self) -> Iterator[Issue]:
+        """Unique criterion ids, levels scored 0, 1, 2 ... and a total that adds up."""
         yield from duplicate_ids(self.criteria, ("criteria",))
         for i, criterion in enumerate(self.criteria):
             points = [level.points for level in criterion.levels]

@@ -32,7 +32,18 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def field_path(loc: Sequence[str | int]) -> str:
-    """``("steps", 3, "id")`` as a facilitator reads it: ``steps[3].id``."""
+    """``("steps", 3, "id")`` as a facilitator reads it: ``steps[3].id``.
+
+    Parameters
+    ----------
+    loc : sequence of str or int
+        Mapping keys and list indexes, outermost first, as pydantic reports a location.
+
+    Returns
+    -------
+    str
+        The dotted path with ``[i]`` indexes, or ``"(top level)"`` for an empty location.
+    """
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -45,6 +56,19 @@ def key_lines(node: yaml.Node | None, loc: Sequence[str | int]) -> list[int]:
 
     Every YAML reader here (the content loader, the feedback rules) words its errors as "line N",
     and they must agree on which line a path points to, so the walk is written once.
+
+    Parameters
+    ----------
+    node : yaml.Node or None
+        The composed node to walk from (usually the document root).
+    loc : sequence of str or int
+        Mapping keys and list indexes to follow.
+
+    Returns
+    -------
+    list of int
+        1-based line numbers, one per part of ``loc`` that was found; shorter than ``loc``
+        when the document lacks a part.
     """
     lines: list[int] = []
     for part in loc:
@@ -96,6 +120,7 @@ class YamlDoc:
         return lines[-1] if lines else self.node.start_mark.line + 1
 
     def problem(self, loc: Loc, message: str) -> Problem:
+        """A :class:`Problem` in this file at the line ``loc`` points to."""
         return Problem(self.shown, self.line_of(loc), field_path(loc), message)
 
 
@@ -108,6 +133,21 @@ def read_yaml(path: Path, shown: str, problems: list[Problem]) -> YamlDoc | None
     """The file parsed with line numbers, or ``None`` with the reason added to ``problems``.
 
     Problems are collected rather than raised so that one run reports every broken file.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file to read (UTF-8, a BOM is allowed).
+    shown : str
+        The path as messages should print it, e.g. ``"exercises/curriculum.yaml"``.
+    problems : list of Problem
+        Collects what is wrong: an unreadable or empty file, a syntax error, duplicate keys.
+
+    Returns
+    -------
+    YamlDoc or None
+        The data with its node tree; ``None`` when the file could not be parsed at all.
+        Duplicate keys are reported but the document is still returned.
     """
     try:
         raw = path.read_bytes()
@@ -195,6 +235,20 @@ def validate(doc: YamlDoc, model: type[M], problems: list[Problem]) -> M | None:
 
     The model's own ``problems()`` rules run only once the fields are valid, so they can rely
     on the types; their issues are added but the instance is still returned.
+
+    Parameters
+    ----------
+    doc : YamlDoc
+        The parsed file, used for the data and to locate each error's line.
+    model : type of pydantic.BaseModel
+        The model the file must satisfy.
+    problems : list of Problem
+        Collects every field error (in plain words) and every ``problems()`` issue.
+
+    Returns
+    -------
+    model or None
+        The validated instance; ``None`` when any field failed pydantic's validation.
     """
     try:
         instance = model.model_validate(doc.data)

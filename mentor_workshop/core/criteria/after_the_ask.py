@@ -1,4 +1,5 @@
-"""Checks for what follows the ask: gracious (06), a no (07), two-way (08), within (09), the plan (10).
+"""Checks for what follows the ask: gracious (06), a no (07), two-way (08), within (09), and
+the plan (10).
 
 Each function takes the journal and returns its criteria; the wording of every unmet one
 tells the participant what to do next.
@@ -26,16 +27,33 @@ from mentor_workshop.core.criteria.result import CheckFunction, CheckResult, Cri
 from mentor_workshop.core.journal import Journal
 
 if TYPE_CHECKING:
-    from mentor_workshop.core.content.curriculum import Curriculum
+    from mentor_workshop.core.curriculum import Curriculum
 
 
 def check_be_gracious(journal: Journal, cur: Curriculum) -> list[Criterion]:
+    """Step 06: a warm thank-you note, a prompt first meeting and questions for it.
+
+    The meeting must fall within ``within_days`` of the yes, read in its own time zone.
+
+    Parameters
+    ----------
+    journal : Journal
+        The participant's journal; damaged values count as empty.
+    cur : Curriculum
+        The loaded content, which sets the thresholds.
+
+    Returns
+    -------
+    list of Criterion
+        In order: note, date and questions.
+    """
     content = cur.step("06_be_gracious").content
     note = text_of(journal.load("gracious.thank_you", ""))
     meeting = dict_of(journal, "gracious.meeting")
     questions = [q for q in list_of(meeting.get("questions")) if text_of(q)]
     return [
-        criterion("note", words(note) >= content.thank_you.min_words and _says_thanks(note, journal),
+        criterion("note",
+              words(note) >= content.thank_you.min_words and _says_thanks(note, journal),
               "Your thank-you note says thank you, warmly.",
               f"Write a thank-you note of at least {content.thank_you.min_words} words that "
               "thanks them clearly."),
@@ -76,6 +94,20 @@ def _meeting_within(meeting: dict, days: int) -> bool:
 
 
 def check_rejection(journal: Journal, cur: Curriculum) -> list[Criterion]:
+    """Step 07: scenarios answered with reasons, an ask-why reply, self-compassion, a next leader.
+
+    Parameters
+    ----------
+    journal : Journal
+        The participant's journal; damaged values count as empty.
+    cur : Curriculum
+        The loaded content, which sets the thresholds.
+
+    Returns
+    -------
+    list of Criterion
+        In order: scenarios (partial credit), ask_why, self_compassion and next_leader.
+    """
     content = cur.step("07_rejection").content
     responses = dict_of(journal, "rejection.responses")
     done = [
@@ -109,6 +141,20 @@ def check_rejection(journal: Journal, cur: Curriculum) -> list[Criterion]:
 
 
 def check_two_way(journal: Journal, cur: Curriculum) -> list[Criterion]:
+    """Step 08: what the leader cares about, concrete offers, and preparation ticked.
+
+    Parameters
+    ----------
+    journal : Journal
+        The participant's journal; damaged values count as empty.
+    cur : Curriculum
+        The loaded content, which sets the thresholds.
+
+    Returns
+    -------
+    list of Criterion
+        In order: cares, offers and prep.
+    """
     content = cur.step("08_two_way").content
     offers = [o for o in list_of(journal.load("two_way.offers")) if text_of(o)]
     prep = dict_of(journal, "two_way.prep")
@@ -128,6 +174,20 @@ def check_two_way(journal: Journal, cur: Curriculum) -> list[Criterion]:
 
 
 def check_lead_from_within(journal: Journal, cur: Curriculum) -> list[Criterion]:
+    """Step 09: a keep-in-touch rhythm, a report-back, a dormant tie and a dated commitment.
+
+    Parameters
+    ----------
+    journal : Journal
+        The participant's journal; damaged values count as empty.
+    cur : Curriculum
+        The loaded content, which sets the thresholds.
+
+    Returns
+    -------
+    list of Criterion
+        In order: rhythm, report_back, dormant_tie and commitment.
+    """
     rhythm = dict_of(journal, "within.rhythm")
     tie = dict_of(journal, "within.dormant_tie")
     commitment = dict_of(journal, "within.commitment")

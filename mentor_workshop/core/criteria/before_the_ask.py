@@ -22,10 +22,26 @@ from mentor_workshop.core.criteria.result import Criterion
 from mentor_workshop.core.journal import Journal
 
 if TYPE_CHECKING:
-    from mentor_workshop.core.content.curriculum import Curriculum
+    from mentor_workshop.core.curriculum import Curriculum
 
 
 def check_welcome(journal: Journal, cur: Curriculum) -> list[Criterion]:
+    """Step 00: the participant said who they are, their role and what they hope for.
+
+    The plan and the feedback engine use the name; the hopes frame every later step.
+
+    Parameters
+    ----------
+    journal : Journal
+        The participant's journal; damaged values count as empty.
+    cur : Curriculum
+        The loaded content, which sets the thresholds.
+
+    Returns
+    -------
+    list of Criterion
+        In order: name, role and hopes.
+    """
     profile = dict_of(journal, "welcome.profile")
     return [
         criterion("name", bool(text_of(profile.get("name"))), "You told us your name.",
@@ -63,6 +79,22 @@ def _is_specific(reason: str, generic: list[str], min_words: int) -> bool:
 
 
 def check_shortlist(journal: Journal, cur: Curriculum) -> list[Criterion]:
+    """Step 01: enough leaders, each with a specific reason, a stretch pick and a first pick.
+
+    A reason counts only if it still says something once generic praise is removed.
+
+    Parameters
+    ----------
+    journal : Journal
+        The participant's journal; damaged values count as empty.
+    cur : Curriculum
+        The loaded content, which sets the thresholds.
+
+    Returns
+    -------
+    list of Criterion
+        In order: count (partial credit), specific_reasons, stretch and first_pick.
+    """
     content = cur.step("01_shortlist").content
     people = leaders(journal)
     need = content.min_leaders
@@ -99,6 +131,20 @@ def _beliefs(journal: Journal) -> list[dict]:
 
 
 def check_assumptions(journal: Journal, cur: Curriculum) -> list[Criterion]:
+    """Step 02: limiting beliefs named, tested, rated before and after, and the guess made.
+
+    Parameters
+    ----------
+    journal : Journal
+        The participant's journal; damaged values count as empty.
+    cur : Curriculum
+        The loaded content, which sets the thresholds.
+
+    Returns
+    -------
+    list of Criterion
+        In order: count (partial credit), tested, rated and calibration.
+    """
     content = cur.step("02_assumptions").content
     beliefs = _beliefs(journal)
     need = content.min_beliefs

@@ -23,30 +23,105 @@ WORD = re.compile(r"[\w'’-]+")
 
 
 def words(text: Any) -> int:
-    """Word count that treats a non-string as empty, since journals hold whatever was typed."""
+    """Word count that treats a non-string as empty, since journals hold whatever was typed.
+
+    Parameters
+    ----------
+    text : Any
+        A journal value, normally a str.
+
+    Returns
+    -------
+    int
+        The number of words (apostrophes and hyphens stay inside a word); 0 for a non-string.
+    """
     return len(WORD.findall(text)) if isinstance(text, str) else 0
 
 
 def text_of(value: Any) -> str:
+    """A journal value as stripped text, or "" when it is not a string.
+
+    Parameters
+    ----------
+    value : Any
+        A journal value, normally a str.
+
+    Returns
+    -------
+    str
+        The text without surrounding whitespace; "" for a non-string.
+    """
     return value.strip() if isinstance(value, str) else ""
 
 
 def list_of(value: Any) -> list:
-    """A list from the journal, or [] for anything else: a damaged value still checks."""
+    """A list from the journal, or [] for anything else: a damaged value still checks.
+
+    Parameters
+    ----------
+    value : Any
+        A journal value, normally a list.
+
+    Returns
+    -------
+    list
+        ``value`` itself when it is a list (not a copy), else a new empty list.
+    """
     return value if isinstance(value, list) else []
 
 
 def is_number(value: Any) -> bool:
+    """Whether a journal value is an int or float; ``True``/``False`` do not count.
+
+    Parameters
+    ----------
+    value : Any
+        A journal value, e.g. a rating or a slider position.
+
+    Returns
+    -------
+    bool
+        True for a real number; False for a bool, a str or anything else.
+    """
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def criterion(name: str, ok: bool | float, done: str, todo: str) -> Criterion:
+    """One criterion whose message praises the work once met, or says what is left otherwise.
+
+    Parameters
+    ----------
+    name : str
+        The criterion's short id, e.g. ``"hopes"``.
+    ok : bool or float
+        Whether it is met, or the fraction met for partial credit.
+    done : str
+        The message when fully met.
+    todo : str
+        The message otherwise: what the participant should do next.
+
+    Returns
+    -------
+    Criterion
+        ``met`` as a float, with ``done`` or ``todo`` as its message.
+    """
     met = float(ok)
     return Criterion(name, met, done if met >= 1.0 else todo)
 
 
 def leaders(journal: Journal) -> list[dict]:
-    """The shortlist, ignoring malformed entries so a damaged journal still checks what it can."""
+    """The shortlist, ignoring malformed entries so a damaged journal still checks what it can.
+
+    Parameters
+    ----------
+    journal : Journal
+        The participant's journal.
+
+    Returns
+    -------
+    list of dict
+        The saved leaders that are mappings with a non-empty ``name``, in saved order.
+    """
     raw = journal.load("shortlist.leaders", [])
     if not isinstance(raw, list):
         return []
@@ -54,15 +129,53 @@ def leaders(journal: Journal) -> list[dict]:
 
 
 def leader_by_id(journal: Journal, leader_id: Any) -> dict | None:
+    """The shortlisted leader with this id.
+
+    Parameters
+    ----------
+    journal : Journal
+        The participant's journal.
+    leader_id : Any
+        The id to look for, as saved elsewhere in the journal (may be missing or damaged).
+
+    Returns
+    -------
+    dict or None
+        The first well-formed leader with that id, or ``None``.
+    """
     return next((x for x in leaders(journal) if x.get("id") == leader_id), None)
 
 
 def first_pick(journal: Journal) -> dict | None:
+    """The leader the participant chose to approach first (``shortlist.first_pick``).
+
+    Parameters
+    ----------
+    journal : Journal
+        The participant's journal.
+
+    Returns
+    -------
+    dict or None
+        That leader's entry, or ``None`` when no pick is saved or it names no shortlisted leader.
+    """
     return leader_by_id(journal, journal.load("shortlist.first_pick"))
 
 
 def feedback_context(journal: Journal) -> dict[str, str]:
-    """What the journal knows about the first pick, to sharpen the feedback engine's checks."""
+    """What the journal knows about the first pick, to sharpen the feedback engine's checks.
+
+    Parameters
+    ----------
+    journal : Journal
+        The participant's journal.
+
+    Returns
+    -------
+    dict of str to str
+        Any of ``leader_name``, ``leader_role``, ``leader_work`` and ``first_name`` that the
+        journal has; keys with no value are left out.
+    """
     ctx: dict[str, str] = {}
     pick = first_pick(journal)
     if pick:
@@ -78,9 +191,39 @@ def feedback_context(journal: Journal) -> dict[str, str]:
 
 
 def signal_levels(text: str, journal: Journal) -> dict[str, str]:
+    """The feedback engine's level for each signal in ``text``, read with the journal's context.
+
+    Checks grade the same signals the feedback panel shows, so both read the text the same way.
+
+    Parameters
+    ----------
+    text : str
+        The participant's draft.
+    journal : Journal
+        The journal, for the first pick's name, role and work.
+
+    Returns
+    -------
+    dict of str to str
+        Signal name to its level, as :func:`mentor_workshop.core.feedback.summary` gives it.
+    """
     return feedback.summary(feedback.analyze(text, feedback_context(journal)))
 
 
 def dict_of(journal: Journal, key: str) -> dict:
+    """A mapping from the journal, or {} when the key is missing or holds something else.
+
+    Parameters
+    ----------
+    journal : Journal
+        The participant's journal.
+    key : str
+        The dotted journal key, e.g. ``"welcome.profile"``.
+
+    Returns
+    -------
+    dict
+        The saved mapping, or a new empty dict.
+    """
     value = journal.load(key, {})
     return value if isinstance(value, dict) else {}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeAlias
 
 if TYPE_CHECKING:
-    from mentor_workshop.core.content.curriculum import Curriculum
+    from mentor_workshop.core.curriculum import Curriculum
     from mentor_workshop.core.journal import Journal
 
 __all__ = ["CheckFunction", "CheckResult", "Criterion"]
@@ -29,17 +29,21 @@ class Criterion:
 
     @property
     def passed(self) -> bool:
+        """Whether the criterion is fully met."""
         return self.met >= 1.0
 
 
 @dataclass(frozen=True)
 class CheckResult:
+    """What a step's check found: its criteria in order, plus notes that cost no points."""
+
     step_id: str
     criteria: tuple[Criterion, ...] = field(default_factory=tuple)
     notes: tuple[str, ...] = ()
 
     @property
     def passed(self) -> bool:
+        """Whether every criterion is fully met."""
         return all(c.passed for c in self.criteria)
 
     @property

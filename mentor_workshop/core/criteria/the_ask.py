@@ -20,10 +20,26 @@ from mentor_workshop.core.criteria.result import Criterion
 from mentor_workshop.core.journal import Journal
 
 if TYPE_CHECKING:
-    from mentor_workshop.core.content.curriculum import Curriculum
+    from mentor_workshop.core.curriculum import Curriculum
 
 
 def check_request(journal: Journal, cur: Curriculum) -> list[Criterion]:
+    """Step 03: a channel chosen and a draft of the right length with a clear ask and a reason.
+
+    The ask and the reason are read by the same feedback engine the panel shows.
+
+    Parameters
+    ----------
+    journal : Journal
+        The participant's journal; damaged values count as empty.
+    cur : Curriculum
+        The loaded content, which sets the thresholds.
+
+    Returns
+    -------
+    list of Criterion
+        In order: channel, length, clear_ask and reason.
+    """
     content = cur.step("03_request").content
     channel = text_of(journal.load("request.channel"))
     channels = {c.id for c in content.channels}
@@ -46,12 +62,27 @@ def check_request(journal: Journal, cur: Curriculum) -> list[Criterion]:
 
 
 def check_from_the_heart(journal: Journal, cur: Curriculum) -> list[Criterion]:
+    """Step 04: a named piece of work and a developed, specific statement of admiration.
+
+    Parameters
+    ----------
+    journal : Journal
+        The participant's journal; damaged values count as empty.
+    cur : Curriculum
+        The loaded content, which sets the thresholds.
+
+    Returns
+    -------
+    list of Criterion
+        In order: work, length and specific.
+    """
     content = cur.step("04_from_the_heart").content
     entry = dict_of(journal, "heart.admiration")
     statement = text_of(entry.get("statement"))
     levels = signal_levels(statement, journal) if statement else {}
     return [
-        criterion("work", words(entry.get("work")) >= 2, "You named a specific act or piece of work.",
+        criterion("work", words(entry.get("work")) >= 2,
+              "You named a specific act or piece of work.",
               "Name one specific thing they did or made — a talk, a decision, a project."),
         criterion("length", words(statement) >= content.min_words,
               "Your statement is developed enough to feel sincere.",
@@ -83,6 +114,22 @@ def sorting_score(journal: Journal, cur: Curriculum) -> tuple[int, int]:
 
 
 def check_vulnerability_confidence(journal: Journal, cur: Curriculum) -> list[Criterion]:
+    """Step 05: every phrase sorted, enough sorted right, and a balanced revision.
+
+    Sorting earns partial credit up to ``pass_ratio``, so a near miss is not a zero.
+
+    Parameters
+    ----------
+    journal : Journal
+        The participant's journal; damaged values count as empty.
+    cur : Curriculum
+        The loaded content, which sets the thresholds.
+
+    Returns
+    -------
+    list of Criterion
+        In order: sorted_all, sorting (partial credit), revision and balanced.
+    """
     content = cur.step("05_vulnerability_confidence").content
     answers = dict_of(journal, "tone.sorting")
     correct, total = sorting_score(journal, cur)

@@ -25,7 +25,7 @@ def _fmt(value: Any) -> str:
 class Analysis:
     """One message under analysis: matches are computed once and shared between signals."""
 
-    def __init__(self, text: str, context: Mapping[str, str], rules: Rules):
+    def __init__(self, text: str, context: Mapping[str, str], rules: Rules) -> None:
         self.text = text
         self.rules = rules
         self.context = context
@@ -34,6 +34,7 @@ class Analysis:
         self._matches: dict[tuple[str, str], list[tuple[int, int]]] = {}
 
     def find(self, signal: str, bank: str) -> list[tuple[int, int]]:
+        """Where one of ``signal``'s phrase banks matches the draft (computed once, then kept)."""
         key = (signal, bank)
         if key not in self._matches:
             self._matches[key] = (
@@ -42,7 +43,12 @@ class Analysis:
         return self._matches[key]
 
     def signal(
-        self, name: str, level: Level, outcome: str, spans: Iterable[tuple[int, int]], **fields
+        self,
+        name: str,
+        level: Level,
+        outcome: str,
+        spans: Iterable[tuple[int, int]],
+        **fields: Any,
     ) -> Signal:
         """The verdict, with the file's message and suggestion filled in for this draft."""
         sr = self.rules.signals[name]
@@ -59,6 +65,7 @@ class Analysis:
         )
 
     def spans(self, ranges: Iterable[tuple[int, int]]) -> tuple[Span, ...]:
+        """``ranges`` as sorted, de-duplicated Spans of the draft; out-of-range ones dropped."""
         uniq = sorted({(s, e) for s, e in ranges if 0 <= s < e <= len(self.text)})
         return tuple(Span(s, e, self.text[s:e]) for s, e in uniq)
 

@@ -23,6 +23,22 @@ from mentor_workshop.core.feedback.phrases import (
 
 
 def overlaps_any(span: tuple[int, int], others: Sequence[tuple[int, int]]) -> bool:
+    """Whether ``span`` shares at least one character with any of ``others``.
+
+    Used to drop a match that an exception phrase covers, or that another signal already marked.
+
+    Parameters
+    ----------
+    span : tuple of int
+        ``(start, end)`` offsets, end exclusive.
+    others : sequence of tuple of int
+        Spans in the same form.
+
+    Returns
+    -------
+    bool
+        True when any overlap is non-empty; spans that only touch do not overlap.
+    """
     return any(s < span[1] and span[0] < e for s, e in others)
 
 
@@ -39,6 +55,20 @@ class Bank:
     exceptions: Bank | None = None
 
     def find(self, text: str, index: Mapping) -> list[tuple[int, int]]:
+        """Where the bank's phrases occur in ``text``, longest match at each word start.
+
+        Parameters
+        ----------
+        text : str
+            The draft.
+        index : mapping
+            The word index of ``text`` from :func:`mentor_workshop.core.feedback.text.index_words`.
+
+        Returns
+        -------
+        list of tuple of int
+            Non-overlapping ``(start, end)`` spans in text order, minus any an exception covers.
+        """
         tries: list[tuple[int, re.Pattern[str]]] = []
         for k1, rx in self.by_key.items():
             entries = index.get(k1)
@@ -78,7 +108,27 @@ class Bank:
 def compile_bank(
     phrases: Sequence[tuple[str, str]], vocab: Mapping[str, list], exceptions: Bank | None = None
 ) -> Bank:
-    """``phrases`` are (key path for errors, phrase) pairs."""
+    """Compile a facilitator's phrase list into a :class:`Bank`.
+
+    Parameters
+    ----------
+    phrases : sequence of tuple of str
+        ``(key path for errors, phrase)`` pairs; the key path names the rule in messages.
+    vocab : mapping of str to list
+        The parsed word lists a phrase may name as ``<name>``.
+    exceptions : Bank, optional
+        Phrases that cancel a match they overlap ("urgent" but not "not urgent").
+
+    Returns
+    -------
+    Bank
+        One regex per leading key, longer phrases tried first.
+
+    Raises
+    ------
+    PhraseError
+        When a phrase cannot be parsed; the message starts with its key path.
+    """
     groups: dict[str, list[tuple[int, str]]] = defaultdict(list)
     seconds: dict[str, set[str] | None] = {}
     for where, phrase in phrases:

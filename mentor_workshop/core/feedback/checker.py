@@ -37,32 +37,37 @@ def _braced(fields: Sequence[str]) -> str:
 class Checker:
     """Builds clear errors that name the file, the key and (where known) the line."""
 
-    def __init__(self, path: Path, text: str):
+    def __init__(self, path: Path, text: str) -> None:
         self.path = path
         self.text = text
 
     def fail(self, keys: Sequence[str | int], problem: str) -> FeedbackRulesError:
+        """The error for ``problem`` at key path ``keys``, for the caller to raise."""
         where = keypath(keys)
         line = _yaml_line(self.text, keys) if keys else None
         at = f" (line {line})" if line else ""
         return FeedbackRulesError(f"{self.path}: {where}{at}: {problem}")
 
     def mapping(self, value: Any, keys: Sequence[str | int]) -> Mapping:
+        """``value`` if it is a mapping; raises the located error otherwise."""
         if not isinstance(value, Mapping):
             raise self.fail(keys, f"expected a mapping of keys, found {type(value).__name__}")
         return value
 
     def text_value(self, value: Any, keys: Sequence[str | int]) -> str:
+        """``value`` stripped if it is non-blank text; raises the located error otherwise."""
         if not isinstance(value, str) or not value.strip():
             raise self.fail(keys, "expected a non-empty text")
         return value.strip()
 
     def number(self, value: Any, keys: Sequence[str | int]) -> float:
+        """``value`` as a float if it is a number of 0 or more (not a bool); raises otherwise."""
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise self.fail(keys, f"expected a number of 0 or more, found {value!r}")
         return float(value)
 
     def template(self, value: Any, keys: Sequence[str | int], fields: Sequence[str]) -> str:
+        """Non-blank text whose ``{field}`` slots are all in ``fields``; raises otherwise."""
         text = self.text_value(value, keys)
         try:
             text.format_map(dict.fromkeys(fields, "1"))
@@ -77,6 +82,7 @@ class Checker:
         return text
 
     def only(self, value: Mapping, keys: Sequence[str | int], allowed: Iterable[str]) -> None:
+        """Raise the located error for the first key of ``value`` not in ``allowed``."""
         allowed = tuple(allowed)
         for key in value:
             if key not in allowed:

@@ -72,7 +72,23 @@ _TITLES = frozenset(
 
 
 def clean_context(context: Mapping | None) -> dict[str, str]:
-    """The known keys with non-empty text, stripped; anything else is a caller's mistake."""
+    """The known keys with non-empty text, stripped; anything else is a caller's mistake.
+
+    Parameters
+    ----------
+    context : mapping or None
+        What the journal knows about the leader; keys outside ``CONTEXT_KEYS`` are ignored.
+
+    Returns
+    -------
+    dict of str to str
+        The ``CONTEXT_KEYS`` present with non-blank text, stripped.
+
+    Raises
+    ------
+    TypeError
+        When ``context`` is not a mapping or a known key holds something other than text.
+    """
     if context is None:
         return {}
     if not isinstance(context, Mapping):
@@ -111,7 +127,21 @@ def _work_patterns(work: str) -> tuple[re.Pattern[str] | None, tuple[re.Pattern[
 
 
 def work_mentions(text: str, work: str) -> list[tuple[int, int]]:
-    """Where ``text`` mentions the leader's ``work``: the whole title, or most of its words."""
+    """Where ``text`` mentions the leader's ``work``: the whole title, or most of its words.
+
+    Parameters
+    ----------
+    text : str
+        The draft.
+    work : str
+        What the participant said the leader did or made, e.g. "the keynote on hiring juniors".
+
+    Returns
+    -------
+    list of tuple of int
+        The span of the whole title; else the spans of its content words when at least 60%
+        (and at least two, if it has two) appear; else empty.
+    """
     work = work.strip()
     if not work:
         return []
@@ -142,7 +172,22 @@ def _name_work_pattern(name: str, work_rx: str) -> re.Pattern[str] | None:
 
 
 def name_work_mentions(text: str, name: str, work_noun_regex: str) -> list[tuple[int, int]]:
-    """A mention such as "Maria's keynote": specific admiration in the third person."""
+    """A mention such as "Maria's keynote": specific admiration in the third person.
+
+    Parameters
+    ----------
+    text : str
+        The draft.
+    name : str
+        The leader's name; titles such as "Dr." are dropped, and any one name part matches.
+    work_noun_regex : str
+        A regex for the nouns that name a piece of work (from the rules file).
+
+    Returns
+    -------
+    list of tuple of int
+        Every ``(start, end)`` span of a name, possessive, optional word and work noun.
+    """
     name = name.strip()
     if not name:
         return []

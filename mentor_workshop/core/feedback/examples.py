@@ -20,7 +20,23 @@ EXAMPLES_FILE = "feedback_examples.yaml"
 
 
 def load_examples(path: str | os.PathLike | None = None) -> list[dict[str, Any]]:
-    """The labelled example messages, checked: each has an id, a text and valid labels."""
+    """The labelled example messages, checked: each has an id, a text and valid labels.
+
+    Parameters
+    ----------
+    path : str or os.PathLike, optional
+        The examples file; ``EXAMPLES_FILE`` in the exercises folder when omitted.
+
+    Returns
+    -------
+    list of dict
+        One dict per example, with ``expect`` and ``context`` as plain dicts.
+
+    Raises
+    ------
+    FeedbackRulesError
+        When the file cannot be read, or an entry is malformed; names the key and line.
+    """
     target = Path(path) if path is not None else Path(exercises_dir()) / EXAMPLES_FILE
     try:
         text = target.read_text(encoding="utf-8")

@@ -25,7 +25,26 @@ NUM_KEY = "#"
 
 
 def parse_phrase(src: str, vocab: Mapping[str, list] | None) -> list:
-    """Parse phrase syntax into nodes: ("lit", ch) ("ws",) ("num",) ("any",) ("alt", [seq], opt)."""
+    """Parse phrase syntax into nodes: ("lit", ch) ("ws",) ("num",) ("any",) ("alt", [seq], opt).
+
+    Parameters
+    ----------
+    src : str
+        One phrase as the facilitator wrote it.
+    vocab : mapping of str to list, or None
+        Parsed word lists ``<name>`` may refer to; ``None`` while parsing a word list itself,
+        so lists cannot nest.
+
+    Returns
+    -------
+    list
+        The node sequence, without leading or trailing whitespace nodes.
+
+    Raises
+    ------
+    PhraseError
+        For unbalanced brackets, an unknown word list, a stray ``|`` or an empty phrase.
+    """
     pos = 0
 
     def parse_seq(closers: str) -> tuple[list, str | None]:
@@ -100,7 +119,19 @@ def _char_regex(ch: str) -> str:
 
 
 def seq_regex(seq: list) -> str:
-    """The regex (without word boundaries) for a parsed phrase."""
+    """The regex (without word boundaries) for a parsed phrase.
+
+    Parameters
+    ----------
+    seq : list
+        Nodes from :func:`parse_phrase`.
+
+    Returns
+    -------
+    str
+        A regex source; an optional part takes its neighbouring space with it, so "I know
+        [very] busy" also matches "I know busy".
+    """
     out: list[str] = []
     i = 0
     while i < len(seq):
@@ -135,6 +166,22 @@ def lead_keys(stack: tuple, runs: tuple[str, ...] = (), cur: str | None = None) 
 
     A key is the first letters of a run of letters/digits. Indexing word starts by both keys
     means "I just" is only tried where "I" is followed by "just…", not at every "I".
+
+    Parameters
+    ----------
+    stack : tuple
+        ``(node sequence, next position)`` pairs still to read, innermost last; a caller
+        passes ``((seq, 0),)``.
+    runs : tuple of str, default ()
+        Keys of the runs already complete (used by the recursion).
+    cur : str, optional
+        The key of the run being read (used by the recursion).
+
+    Returns
+    -------
+    set of tuple
+        ``(first key, second key or None)`` pairs; ``ANY_KEY``/``NUM_KEY`` when the phrase can
+        begin with any word or a number.
     """
     while stack:
         seq, i = stack[-1]
@@ -177,6 +224,17 @@ def lead_keys(stack: tuple, runs: tuple[str, ...] = (), cur: str | None = None) 
 
 
 def literal_phrase_regex(words: str) -> str:
-    """A regex for text typed by a participant (context), matched like a phrase."""
+    """A regex for text typed by a participant (context), matched like a phrase.
+
+    Parameters
+    ----------
+    words : str
+        The text, e.g. a leader's name or the title of their work.
+
+    Returns
+    -------
+    str
+        A regex source matching the words literally, with flexible spaces and apostrophes.
+    """
     tokens = [t for t in re.split(r"\s+", words.strip()) if t]
     return WS_RE.join("".join(_char_regex(c) for c in tok) for tok in tokens)

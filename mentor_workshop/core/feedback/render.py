@@ -151,6 +151,25 @@ def highlight_html(text: str, signals: Iterable[Signal], names: Iterable[str] | 
 
     Overlapping spans are split into segments so the marks always nest; line breaks are kept
     with ``white-space: pre-wrap``. Pass ``names`` to mark only some signals.
+
+    Parameters
+    ----------
+    text : str
+        The analysed draft; spans that do not match it are skipped rather than misplaced.
+    signals : iterable of Signal
+        The verdicts from :func:`mentor_workshop.core.feedback.analyze` on ``text``.
+    names : str or iterable of str, optional
+        Only these signals are marked; all of them when omitted.
+
+    Returns
+    -------
+    str
+        A ``<style>`` block and a ``<div class="mw-highlight">`` holding the escaped draft.
+
+    Raises
+    ------
+    ValueError
+        When ``names`` holds a name that is not in ``SIGNAL_NAMES``.
     """
     rules = active_rules()
     chosen = _pick(signals, names)
@@ -163,6 +182,18 @@ def panel_html(text: str, signals: Iterable[Signal]) -> str:
 
     Each level shows an icon and a word, so colour is never the only cue; colours come from
     JupyterLab's theme variables (with fallbacks) so the panel reads in light and dark themes.
+
+    Parameters
+    ----------
+    text : str
+        The analysed draft.
+    signals : iterable of Signal
+        The verdicts on ``text``, listed in the order given.
+
+    Returns
+    -------
+    str
+        One ``<section class="mw-feedback">`` with its own styles, safe to display as is.
     """
     rules = active_rules()
     ui = rules.ui

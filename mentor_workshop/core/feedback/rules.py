@@ -89,12 +89,16 @@ _UI_FIELDS = {"summary": ("good", "consider", "problem"), "more_words": ("count"
 
 @dataclass(frozen=True)
 class Outcome:
+    """What the panel says for one result of a signal (templates with ``{field}`` slots)."""
+
     message: str
     suggestion: str
 
 
 @dataclass(frozen=True)
 class SignalRules:
+    """One signal's part of the file: its label, evidence, thresholds, texts and phrase banks."""
+
     label: str
     why: str
     thresholds: Mapping[str, float]
@@ -245,6 +249,21 @@ def load_rules(path: str | os.PathLike | None = None) -> Rules:
 
     Re-reading on change lets a facilitator tweak a phrase list during a session and see the
     effect on the next draft without restarting the kernel.
+
+    Parameters
+    ----------
+    path : str or os.PathLike, optional
+        The rules file; ``RULES_FILE`` in the exercises folder when omitted.
+
+    Returns
+    -------
+    Rules
+        The validated rules with every phrase bank compiled.
+
+    Raises
+    ------
+    FeedbackRulesError
+        When the file cannot be read or breaks a rule; names the file, key and line.
     """
     global _rules_cache
     target = Path(path) if path is not None else Path(exercises_dir()) / RULES_FILE
@@ -280,6 +299,11 @@ def active_rules() -> Rules:
 
     Finding the exercises folder and checking the file costs more than a whole analysis of a
     short draft, and a draft is re-analysed on every edit.
+
+    Returns
+    -------
+    Rules
+        The rules from the default file, as :func:`load_rules` gives them.
     """
     global _active
     now = time.monotonic()
@@ -292,7 +316,13 @@ def active_rules() -> Rules:
 
 
 def reload_rules() -> Rules:
-    """Forget the cached rules and read the file again (after editing or moving it)."""
+    """Forget the cached rules and read the file again (after editing or moving it).
+
+    Returns
+    -------
+    Rules
+        The freshly loaded rules.
+    """
     global _active, _rules_cache
     with _rules_lock:
         _active = None

@@ -210,6 +210,25 @@ def analyze(text: str, context: Mapping | None = None) -> list[Signal]:
     ``context`` may carry ``leader_name``, ``leader_role``, ``leader_work`` and ``first_name``
     (other keys are ignored); naming the leader's work lets the rules recognise a specific
     compliment that the general phrase lists would miss.
+
+    Parameters
+    ----------
+    text : str
+        The draft.
+    context : mapping, optional
+        What the journal knows about the leader and the participant.
+
+    Returns
+    -------
+    list of Signal
+        One verdict per name in ``SIGNAL_NAMES``, in that order.
+
+    Raises
+    ------
+    TypeError
+        When ``text`` is not a str or ``context`` is malformed.
+    FeedbackRulesError
+        When the rules file is missing or broken.
     """
     if not isinstance(text, str):
         raise TypeError(f"analyze() needs the message as text (str), not {type(text).__name__}")
@@ -218,5 +237,18 @@ def analyze(text: str, context: Mapping | None = None) -> list[Signal]:
 
 
 def summary(signals: Iterable[Signal]) -> dict[str, str]:
-    """Signal name -> level word ("good", "consider" or "problem")."""
+    """Signal name -> level word ("good", "consider" or "problem").
+
+    Plain words, so the step checks can compare a level with ``"good"`` directly.
+
+    Parameters
+    ----------
+    signals : iterable of Signal
+        Verdicts, e.g. from :func:`analyze`.
+
+    Returns
+    -------
+    dict of str to str
+        Each signal's name mapped to its level's value.
+    """
     return {s.name: Level(s.level).value for s in signals}

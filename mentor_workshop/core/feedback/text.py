@@ -54,13 +54,35 @@ _VOWELS = frozenset("aeiouy")
 
 
 def split_words(text: str) -> list[str]:
-    """The words of ``text`` as the phrase banks see them."""
+    """The words of ``text`` as the phrase banks see them.
+
+    Parameters
+    ----------
+    text : str
+        Any text.
+
+    Returns
+    -------
+    list of str
+        Its words, joined across an apostrophe or hyphen ("you're", "20-minute").
+    """
     return [m.group() for m in WORD_KEY_RE.finditer(text)]
 
 
 @lru_cache(maxsize=16384)
 def count_syllables(word: str) -> int:
-    """A rough syllable count (vowel groups, minus silent endings); never below one."""
+    """A rough syllable count (vowel groups, minus silent endings); never below one.
+
+    Parameters
+    ----------
+    word : str
+        One word as :func:`split_words` gives it.
+
+    Returns
+    -------
+    int
+        At least 1; a number counts as 1 or 2.
+    """
     w = word.lower()
     if not w.isalpha():
         w = _NON_LETTERS_RE.sub("", w)
@@ -83,7 +105,22 @@ def count_syllables(word: str) -> int:
 
 
 def flesch_kincaid_grade(words: int, sentences: int, syllables: int) -> float:
-    """The Flesch–Kincaid grade level from counts (0.0 when there is nothing to measure)."""
+    """The Flesch–Kincaid grade level from counts (0.0 when there is nothing to measure).
+
+    Parameters
+    ----------
+    words : int
+        Number of words.
+    sentences : int
+        Number of sentences.
+    syllables : int
+        Number of syllables in those words.
+
+    Returns
+    -------
+    float
+        The US school grade needed to read the text; 0.0 when ``words`` or ``sentences`` is 0.
+    """
     if words <= 0 or sentences <= 0:
         return 0.0
     return 0.39 * (words / sentences) + 11.8 * (syllables / words) - 15.59
@@ -96,6 +133,17 @@ def index_words(text: str) -> tuple[list[tuple[int, int]], dict[str, list], list
     at the start of a whole word, so "urgent" does not fire inside "non-urgent". The running
     syllable total (``syllables[i]`` = syllables in the first ``i`` words) makes the reading
     grade of any sentence two lookups.
+
+    Parameters
+    ----------
+    text : str
+        The draft.
+
+    Returns
+    -------
+    tuple
+        ``(word spans, index, running syllable totals)``; the index also has every word
+        under ``ANY_KEY`` and the words that start with a digit under ``NUM_KEY``.
     """
     lowered = text.lower()
     if len(lowered) != len(text):  # a few characters change length when lowered
@@ -123,7 +171,7 @@ def index_words(text: str) -> tuple[list[tuple[int, int]], dict[str, list], list
 class Doc:
     """The text cut once into words and sentences, shared by every signal."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str) -> None:
         self.text = text
         self.word_spans, self.index, self.syllables = index_words(text)
         self.word_starts = [s for s, _ in self.word_spans]
@@ -174,6 +222,7 @@ class Doc:
         out.append((start + lead, start + lead + len(stripped)))
 
     def sentence_of(self, pos: int) -> int:
+        """Index of the sentence that holds character ``pos`` (0 before the first)."""
         return max(0, bisect.bisect_right(self.sentence_starts, pos) - 1)
 
     def word_range(self, start: int, end: int) -> tuple[int, int]:
@@ -184,7 +233,9 @@ class Doc:
         )
 
     def word_index(self, pos: int) -> int:
+        """Number of words that start at or before character ``pos``."""
         return bisect.bisect_right(self.word_starts, pos)
 
     def is_question(self, sentence: tuple[int, int]) -> bool:
+        """Whether the sentence span ends with a question mark (closing quotes ignored)."""
         return self.text[sentence[0] : sentence[1]].rstrip("\"'’”)] ").endswith("?")

@@ -19,7 +19,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from mentor_workshop.core.content import curriculum
+from mentor_workshop.core import curriculum
 from mentor_workshop.participant.widgets.base import (
     FULL,
     Exercise,
@@ -72,7 +72,19 @@ def _confidence(value: Any) -> int | None:
 
 
 def normalise(raw: Any) -> list[dict]:
-    """The stored beliefs made safe to show: every field present, confidences 0–100 or None."""
+    """The stored beliefs made safe to show: every field present, confidences 0–100 or None.
+
+    Parameters
+    ----------
+    raw : Any
+        What the journal holds under ``assumptions.beliefs``.
+
+    Returns
+    -------
+    list of dict
+        New dicts with ``id``, the text fields ("" when missing) and the two confidences
+        (rounded and clamped, ``None`` when not rated), in a fixed key order.
+    """
     out = []
     for entry in dict_entries(raw):
         belief: dict[str, Any] = texts(entry, ("id", *TEXT_FIELDS))
@@ -84,7 +96,18 @@ def normalise(raw: Any) -> list[dict]:
 
 
 def calibration_of(raw: Any) -> tuple[int | None, bool]:
-    """(guess 0–10 or None, revealed); a revealed flag without a guess counts as not revealed."""
+    """(guess 0–10 or None, revealed); a revealed flag without a guess counts as not revealed.
+
+    Parameters
+    ----------
+    raw : Any
+        What the journal holds under ``assumptions.calibration``.
+
+    Returns
+    -------
+    tuple
+        ``(guess, revealed)``: the guess as an int, or ``(None, False)`` for no valid guess.
+    """
     raw = raw if isinstance(raw, dict) else {}
     guess = raw.get("guess")
     if isinstance(guess, bool) or not isinstance(guess, int | float) or not 0 <= guess <= 10:
@@ -93,6 +116,18 @@ def calibration_of(raw: Any) -> tuple[int | None, bool]:
 
 
 def comparison_text(guess: int) -> str:
+    """What the research says about a guess like this one, worded no stronger than the studies.
+
+    Parameters
+    ----------
+    guess : int
+        The participant's guess, 0–10.
+
+    Returns
+    -------
+    str
+        One of the ``COMPARISON_FALLBACK`` texts: for 0, for 1–5 (with the guess), or above 5.
+    """
     if guess == 0:
         return COMPARISON_FALLBACK["none"]
     if guess <= 5:
@@ -101,6 +136,18 @@ def comparison_text(guess: int) -> str:
 
 
 def research_html(guess: int) -> str:
+    """The research panel shown once a guess is saved: the guess, the comparison, the finding.
+
+    Parameters
+    ----------
+    guess : int
+        The saved guess, 0–10.
+
+    Returns
+    -------
+    str
+        Escaped HTML for the ``mw-02-research-panel`` card, with the content's research text.
+    """
     cal = _content().calibration
     return (
         '<div class="mw-card mw-02-research-panel" role="region" aria-label="What the research '
@@ -134,6 +181,7 @@ class Assumptions(Exercise):
     keys = (BELIEFS, CALIBRATION)
 
     def beliefs(self) -> list[dict]:
+        """The saved beliefs, normalised (re-read: another notebook may have changed them)."""
         return normalise(self.value(BELIEFS, []))
 
     # ---------------------------------------------------------------- building
@@ -295,6 +343,7 @@ class Assumptions(Exercise):
         return True
 
     def add_from_bank(self, bank_id: str) -> bool:
+        """Add the belief-bank item with this id as a card; False (with a message) if not added."""
         item = next((b for b in _content().belief_bank if b.id == bank_id), None)
         if item is None:
             self.say("Choose a belief from the list first.", error=True)
@@ -302,17 +351,20 @@ class Assumptions(Exercise):
         return self._add(item.text, item.id.replace("_", "-"))
 
     def add_own_belief(self, text: str) -> bool:
+        """Add a belief in the participant's words and clear the box; False if not added."""
         if self._add(text, "own"):
             self.own.value = ""
             return True
         return False
 
     def remove(self, belief_id: str) -> None:
+        """Remove a belief card, offering undo."""
         if self.deck.remove(belief_id) is not None:
             self.deck.render()
             self.say("Removed that belief. Changed your mind? Press Undo remove.")
 
     def undo_remove(self) -> None:
+        """Put the last removed belief back where it was."""
         if self.deck.undo() is not None:
             self.deck.render()
             self.say("✓ The belief is back on your list.")
@@ -324,6 +376,7 @@ class Assumptions(Exercise):
             change.value = f'<div class="mw-help">{esc(text)}</div>'
 
     def record_guess(self, guess: Any) -> bool:
+        """Save a 0–10 calibration guess; refused once the research has been revealed."""
         _, revealed = calibration_of(self.value(CALIBRATION))
         if revealed:
             self.say("Your guess is locked now that you have seen the research.", error=True)
@@ -338,6 +391,7 @@ class Assumptions(Exercise):
         return True
 
     def reveal(self) -> bool:
+        """Show the research and lock the guess; refused until a guess is saved."""
         guess, _ = calibration_of(self.value(CALIBRATION))
         if guess is None:
             self.say("Save a guess first — the research appears after you have guessed.",

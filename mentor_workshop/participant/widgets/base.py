@@ -62,12 +62,29 @@ FULL = w.Layout(width="100%")
 
 
 def grading_mode() -> bool:
-    """True while nbgrader executes the notebook: show answers, change nothing."""
+    """True while nbgrader executes the notebook: show answers, change nothing.
+
+    Returns
+    -------
+    bool
+        Whether ``NBGRADER_EXECUTION`` is set to a non-empty value.
+    """
     return bool(os.environ.get("NBGRADER_EXECUTION"))
 
 
 def esc(value: Any) -> str:
-    """Escape anything a participant typed before it reaches HTML."""
+    """Escape anything a participant typed before it reaches HTML.
+
+    Parameters
+    ----------
+    value : Any
+        Any value; ``None`` becomes "", anything else goes through ``str``.
+
+    Returns
+    -------
+    str
+        The text with ``&``, ``<``, ``>`` and quotes escaped.
+    """
     return html.escape("" if value is None else str(value))
 
 
@@ -96,7 +113,20 @@ class Exercise:
     # -- journal access -------------------------------------------------------------------
 
     def value(self, key: str, default: Any = None) -> Any:
-        """A saved answer; an unreadable journal shows a message and the exercise starts blank."""
+        """A saved answer; an unreadable journal shows a message and the exercise starts blank.
+
+        Parameters
+        ----------
+        key : str
+            The journal key.
+        default : Any, optional
+            Returned when nothing is saved or the journal cannot be read.
+
+        Returns
+        -------
+        Any
+            A copy of the saved answer, or ``default``.
+        """
         try:
             return self.journal.load(key, default)
         except (JournalError, OSError) as exc:
@@ -104,7 +134,20 @@ class Exercise:
             return default
 
     def save(self, key: str, value: Any) -> bool:
-        """Save one answer; on failure say so in the status line and keep the widget as it is."""
+        """Save one answer; on failure say so in the status line and keep the widget as it is.
+
+        Parameters
+        ----------
+        key : str
+            The journal key.
+        value : Any
+            A JSON-plain value.
+
+        Returns
+        -------
+        bool
+            True when saved; False when it failed or nbgrader is grading (nothing is written).
+        """
         if grading_mode():
             return False
         try:
@@ -132,6 +175,22 @@ class Exercise:
         """Restore ``widget`` from the journal and save it on every change.
 
         With ``field``, the journal value under ``key`` is a dict and the widget owns one field.
+
+        Parameters
+        ----------
+        widget : ipywidgets.ValueWidget
+            The input to restore and observe.
+        key : str
+            The journal key.
+        field : str, optional
+            The field of the dict under ``key`` this widget owns.
+        default : Any, optional
+            The value used when nothing is saved.
+
+        Returns
+        -------
+        ipywidgets.ValueWidget
+            The same widget, so it can be placed in a layout in the same expression.
         """
         stored = self.value(key, {} if field else default)
         if field:
@@ -157,6 +216,7 @@ class Exercise:
     # -- feedback to the participant ------------------------------------------------------
 
     def say(self, message: str, error: bool = False) -> None:
+        """Show ``message`` (escaped) in the status line; ``error`` styles it and adds ⚠."""
         icon = "⚠ " if error and not message.startswith(("⚠", "✘")) else ""
         cls = "mw-status-error" if error else ""
         self.status.value = f'<span class="{cls}" role="status">{icon}{esc(message)}</span>'
@@ -179,6 +239,7 @@ class Exercise:
         return wrapped
 
     def check_button(self) -> w.Widget:
+        """The "Check my work" button and its result area; runs the grader's own check."""
         button = w.Button(
             description="Check my work",
             icon="check",
@@ -195,9 +256,11 @@ class Exercise:
     # -- building and showing ---------------------------------------------------------------
 
     def build(self) -> w.Widget:
+        """The exercise's own controls; every subclass implements it."""
         raise NotImplementedError
 
     def widget(self) -> w.Widget:
+        """The whole exercise (title, controls, status, check button), built once and kept."""
         if self._root is None:
             parts = [w.HTML(STYLE)]
             if self.title:
@@ -215,6 +278,7 @@ class Exercise:
             yield key, self.value(key)
 
     def summary_html(self) -> str:
+        """The read-only summary nbgrader's run shows instead of the widgets, as HTML."""
         rows = []
         for label, value in self.summary_items():
             rows.append(f"<dt>{esc(label)}</dt><dd>{_render(value)}</dd>")
@@ -223,6 +287,7 @@ class Exercise:
         return f'{STYLE}<div class="mw-exercise mw-summary">{heading}<dl>{body}</dl></div>'
 
     def show(self) -> None:
+        """Display the exercise, or its read-only summary while nbgrader grades."""
         if grading_mode():
             display(HTML(self.summary_html()))
         else:
@@ -257,6 +322,17 @@ def add_from_box(exercise: Exercise, box: w.Text, button: w.Button,
     when you leave it or press Enter); a click acts on what the kernel has, and if different
     text arrives a moment later, it acts again on that. ``act`` gives its own message for an
     empty box and may clear the box after adding (that change is not a new entry).
+
+    Parameters
+    ----------
+    exercise : Exercise
+        The exercise whose :meth:`Exercise.guard` wraps both callbacks.
+    box : ipywidgets.Text
+        The text box; its ``continuous_update`` is turned off.
+    button : ipywidgets.Button
+        The "Add" button.
+    act : callable
+        Called with the box's text; adds the entry.
     """
     box.continuous_update = False
     state: dict[str, Any] = {"clicked": float("-inf"), "acted": None, "busy": False}
@@ -290,6 +366,18 @@ def row(*children: w.Widget, grow: w.Widget | None = None) -> w.HBox:
     """Controls side by side that wrap onto the next line rather than cut a button off.
 
     ``grow`` (usually the labelled text box) takes the room the buttons leave.
+
+    Parameters
+    ----------
+    *children : ipywidgets.Widget
+        The controls, left to right.
+    grow : ipywidgets.Widget, optional
+        One of ``children`` that stretches; its layout is replaced.
+
+    Returns
+    -------
+    ipywidgets.HBox
+        The row, with the ``mw-row`` class.
     """
     if grow is not None:
         grow.layout = w.Layout()  # not the shared FULL layout: this one is sized by the row
@@ -300,7 +388,22 @@ def row(*children: w.Widget, grow: w.Widget | None = None) -> w.HBox:
 
 
 def labelled(widget: w.Widget, label: str, help_text: str = "") -> w.Widget:
-    """A visible label above an input (screen readers read ``description``; people read this)."""
+    """A visible label above an input (screen readers read ``description``; people read this).
+
+    Parameters
+    ----------
+    widget : ipywidgets.Widget
+        The input; its ``description`` is set to ``label`` when it has an empty one.
+    label : str
+        The label text.
+    help_text : str, default ""
+        A line of help shown below the input, escaped.
+
+    Returns
+    -------
+    ipywidgets.Widget
+        A full-width box holding the input and its help.
+    """
     if hasattr(widget, "description") and not widget.description:
         widget.description = label
         widget.style.description_width = "initial"

@@ -20,12 +20,36 @@ from mentor_workshop.participant.widgets.base import FULL, Exercise
 
 
 def dict_entries(raw: Any) -> list[dict]:
-    """The entries of a stored list that are dicts; anything else is left out."""
+    """The entries of a stored list that are dicts; anything else is left out.
+
+    Parameters
+    ----------
+    raw : Any
+        What the journal holds under a list key.
+
+    Returns
+    -------
+    list of dict
+        The dict entries, in order (the same objects); [] when ``raw`` is not a list.
+    """
     return [entry for entry in raw if isinstance(entry, dict)] if isinstance(raw, list) else []
 
 
 def texts(entry: Mapping[str, Any], fields: Iterable[str]) -> dict[str, str]:
-    """Each field as stored when it is text, else ``""``, so a card can always show it."""
+    """Each field as stored when it is text, else ``""``, so a card can always show it.
+
+    Parameters
+    ----------
+    entry : mapping
+        One stored entry.
+    fields : iterable of str
+        The fields the card shows.
+
+    Returns
+    -------
+    dict of str to str
+        Every field in ``fields``, text or "".
+    """
     return {f: entry[f] if isinstance(entry.get(f), str) else "" for f in fields}
 
 
@@ -68,9 +92,11 @@ class CardList:
         self.undo_button.add_class(f"{css}-undo")
 
     def entries(self) -> list[dict]:
+        """The list as stored now, normalised (re-read each time: another kernel may write)."""
         return self._normalise(self.exercise.value(self.key, []))
 
     def store(self, entries: list[dict]) -> bool:
+        """Save the whole list; False when it was not saved."""
         return self.exercise.save(self.key, entries)
 
     def ensure_ids(self) -> None:

@@ -34,7 +34,23 @@ EMPTY_MESSAGE = "Start writing in the box above — feedback appears here as you
 
 
 def signal_names(names: Iterable[str] | str | None) -> tuple[str, ...] | None:
-    """Validate a filter early, so a typo in an exercise fails when it is built, not mid-typing."""
+    """Validate a filter early, so a typo in an exercise fails when it is built, not mid-typing.
+
+    Parameters
+    ----------
+    names : iterable of str, str or None
+        Signal names to show; one name alone is accepted; ``None`` means every signal.
+
+    Returns
+    -------
+    tuple of str or None
+        The names as a tuple, or ``None`` for no filter.
+
+    Raises
+    ------
+    ValueError
+        For a name that is not in ``feedback.SIGNAL_NAMES``.
+    """
     if names is None:
         return None
     chosen = (names,) if isinstance(names, str) else tuple(names)
@@ -149,7 +165,19 @@ class FeedbackPanel:
 
 
 def spans_by_signal(signals: Sequence[feedback.Signal]) -> dict[str, list[str]]:
-    """The words that triggered each signal, de-duplicated, for summaries and tests."""
+    """The words that triggered each signal, de-duplicated, for summaries and tests.
+
+    Parameters
+    ----------
+    signals : sequence of Signal
+        Verdicts from the feedback engine.
+
+    Returns
+    -------
+    dict of str to list of str
+        Signal name to its triggering words (whitespace collapsed), in order of first
+        appearance; a signal with no spans maps to [].
+    """
     out: dict[str, list[str]] = {}
     for sig in signals:
         words = list(dict.fromkeys(" ".join(sp.text.split()) for sp in sig.spans))

@@ -14,13 +14,11 @@ from typing import Any
 
 import ipywidgets as w
 
-from mentor_workshop.core import checks
-from mentor_workshop.core.content import curriculum
+from mentor_workshop.core import checks, curriculum
 from mentor_workshop.participant.widgets.base import FULL, Exercise, esc, labelled
 from mentor_workshop.participant.widgets.feedback_panel import FeedbackPanel
 
 ADMIRATION = "heart.admiration"
-FIELDS = ("work", "statement")
 NO_PICK = (
     "No first pick yet — you choose one in notebook 01. You can still write about the leader you "
     "have in mind now, and the feedback below works all the same."
@@ -33,6 +31,20 @@ def _content() -> Any:
 
 
 def leader_html(pick: Mapping[str, Any] | None) -> str:
+    """A card naming the leader being written about, with the reason noted in notebook 01.
+
+    Reminding the participant of their own words from step 01 gives the statement a start.
+
+    Parameters
+    ----------
+    pick : mapping or None
+        The first pick's shortlist entry (``name``, ``why``), or ``None`` when there is none.
+
+    Returns
+    -------
+    str
+        Escaped HTML; a card saying there is no first pick yet when ``pick`` is empty.
+    """
     if not pick:
         return f'<div class="mw-card mw-empty">{esc(NO_PICK)}</div>'
     why = str(pick.get("why") or "").strip()
@@ -43,7 +55,20 @@ def leader_html(pick: Mapping[str, Any] | None) -> str:
 
 
 def examples_html(generic: Iterable[str], specific: Iterable[str]) -> str:
-    """Side-by-side examples, labelled in words: the contrast teaches faster than a rule."""
+    """Side-by-side examples, labelled in words: the contrast teaches faster than a rule.
+
+    Parameters
+    ----------
+    generic : iterable of str
+        Statements that could be said to anyone.
+    specific : iterable of str
+        Statements only one leader could receive.
+
+    Returns
+    -------
+    str
+        An open ``<details>`` block with both lists, escaped.
+    """
     gen = "".join(f"<li>{esc(x)}</li>" for x in generic)
     spec = "".join(f"<li>{esc(x)}</li>" for x in specific)
     return (
@@ -55,6 +80,22 @@ def examples_html(generic: Iterable[str], specific: Iterable[str]) -> str:
 
 
 def statement_count_html(text: str, minimum: int) -> str:
+    """The statement's word count against the step's minimum, in words.
+
+    Counted with the check's own word count, so "enough" here means the check agrees.
+
+    Parameters
+    ----------
+    text : str
+        The statement.
+    minimum : int
+        The fewest words the check accepts.
+
+    Returns
+    -------
+    str
+        A status line: the count and what to aim for (or that it is developed enough).
+    """
     n = checks.words(text)
     verdict = ("developed enough to feel sincere" if n >= minimum
                else f"aim for at least {minimum}: what they did, and what it changed for you")

@@ -24,9 +24,8 @@ from typing import Any
 import ipywidgets as w
 from IPython.display import HTML
 
-from mentor_workshop.core import checks, ics
+from mentor_workshop.core import checks, curriculum, ics
 from mentor_workshop.core.answers import iso_date
-from mentor_workshop.core.content import curriculum
 from mentor_workshop.participant.widgets.base import FULL, Exercise, esc, labelled, row
 from mentor_workshop.participant.widgets.feedback_panel import FeedbackPanel
 from mentor_workshop.participant.widgets.parts import WholeStep
@@ -77,7 +76,24 @@ def _content() -> Any:
 
 
 def parse_time(text: str) -> tuple[int, int]:
-    """Hours and minutes from what people type: 9:30, 09.30, 14h15, 9pm, 9:30 am."""
+    """Hours and minutes from what people type: 9:30, 09.30, 14h15, 9pm, 9:30 am.
+
+    Parameters
+    ----------
+    text : str
+        The time as typed.
+
+    Returns
+    -------
+    tuple of int
+        ``(hours, minutes)`` on a 24-hour clock.
+
+    Raises
+    ------
+    ValueError
+        With a message to show as is: unreadable, minutes missing, am/pm with an hour above
+        12, or out of range.
+    """
     match = _TIME.match(text or "")
     if not match:
         raise ValueError(
@@ -110,7 +126,24 @@ def _long(day: date) -> str:
 
 
 def meeting_summary(meeting: dict, within_days: int) -> tuple[str, bool]:
-    """The meeting in words and whether it is ready (valid and within the week)."""
+    """The meeting in words and whether it is ready (valid and within the week).
+
+    Times are shown in the meeting's zone and in UTC, so a leader elsewhere can check them.
+
+    Parameters
+    ----------
+    meeting : dict
+        The saved ``gracious.meeting``: ``yes_date``, ``start``, ``timezone``,
+        ``duration_minutes``.
+    within_days : int
+        How many days after the yes the meeting may be.
+
+    Returns
+    -------
+    tuple
+        ``(text, ready)``: ``("", False)`` when the time or zone is invalid; otherwise the
+        date and times with what to fix, and ``ready`` True only when the check would pass.
+    """
     yes = iso_date(meeting.get("yes_date"))
     try:
         start = ics.local_datetime(str(meeting.get("start") or ""),
@@ -178,6 +211,7 @@ class ThankYouNote(Exercise):
         ], layout=FULL)
 
     def refresh(self) -> None:
+        """Redraw the note's card and its word count from the text box."""
         text = self.note.value or ""
         n = _words(text)
         if not text.strip():
@@ -447,7 +481,20 @@ class FirstMeeting(Exercise):
 
 
 def file_link_html(path: Path, base: Path | None = None) -> str:
-    """A download link like IPython's FileLink: relative to the notebook, escaped."""
+    """A download link like IPython's FileLink: relative to the notebook, escaped.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The written calendar file.
+    base : pathlib.Path, optional
+        The notebook's folder; the current folder when omitted.
+
+    Returns
+    -------
+    str
+        A status paragraph with the link; just the file name when ``path`` is outside ``base``.
+    """
     base = base or Path.cwd()
     try:
         rel = path.resolve().relative_to(base.resolve()).as_posix()

@@ -52,6 +52,7 @@ class MyPlan(Exercise):
                        self.preview], layout=FULL)
 
     def refresh(self) -> plan_mod.Plan:
+        """Rebuild the plan from the journal, redraw the preview and say what is missing."""
         plan = plan_mod.build_plan(self.journal)
         self.preview.value = plan_mod.to_html_fragment(plan)
         if plan.complete:
@@ -62,6 +63,7 @@ class MyPlan(Exercise):
         return plan
 
     def export(self) -> dict[str, Path]:
+        """Write the plan files and list them; {} (with the reason shown) when export failed."""
         self.refresh()
         try:
             written = plan_mod.export(self.journal, self.out_dir)

@@ -15,8 +15,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from mentor_workshop.core import checks
-from mentor_workshop.core.content import curriculum
+from mentor_workshop.core import checks, curriculum
 from mentor_workshop.participant.widgets.base import FULL, Exercise, esc, labelled
 from mentor_workshop.participant.widgets.parts import WholeStep
 
@@ -45,7 +44,18 @@ def _dict(value: Any) -> dict:
 
 
 def option_feedback_html(option: Any) -> str:
-    """Whether the chosen reply is the recommended one, in words and not colour alone."""
+    """Whether the chosen reply is the recommended one, in words and not colour alone.
+
+    Parameters
+    ----------
+    option : Any
+        The chosen scenario option from the content (``best`` and ``explanation``).
+
+    Returns
+    -------
+    str
+        A status line: the verdict with ✔ or ✘, then the option's explanation, escaped.
+    """
     if option.best:
         head = "✔ This is the reply we recommend."
         cls = ""
@@ -144,7 +154,20 @@ class Scenarios(Exercise):
 
 
 def template_text(template: str, leader_name: str) -> str:
-    """The starter reply, addressed to the first pick when we know who that is."""
+    """The starter reply, addressed to the first pick when we know who that is.
+
+    Parameters
+    ----------
+    template : str
+        The content's starter text, possibly holding ``NAME_SLOT``.
+    leader_name : str
+        The first pick's name; "" leaves the slot as written.
+
+    Returns
+    -------
+    str
+        The template with its whitespace collapsed and the name filled in.
+    """
     text = " ".join(template.split())
     return text.replace(NAME_SLOT, leader_name) if leader_name else text
 
@@ -223,7 +246,19 @@ class SelfCompassion(Exercise):
 
 
 def next_leader_options(journal: Any) -> tuple[list[tuple[str, str]], str]:
-    """(label, id) for every shortlisted leader except the first pick, and an empty-state text."""
+    """(label, id) for every shortlisted leader except the first pick, and an empty-state text.
+
+    Parameters
+    ----------
+    journal : Journal
+        The participant's journal, re-read so a change in notebook 01 shows after Refresh.
+
+    Returns
+    -------
+    tuple
+        ``(options, message)``: dropdown options "name — role"; ``message`` is "" when there
+        are options, otherwise it says what to do in notebook 01.
+    """
     people = checks.leaders(journal)
     first = journal.load("shortlist.first_pick")
     options = []

@@ -17,9 +17,8 @@ from typing import Any
 
 import ipywidgets as w
 
-from mentor_workshop.core import checks
-from mentor_workshop.core.content import curriculum
-from mentor_workshop.core.content.curriculum import SCAFFOLD_IDS
+from mentor_workshop.core import checks, curriculum
+from mentor_workshop.core.curriculum import SCAFFOLD_IDS
 from mentor_workshop.participant.widgets.base import FULL, Exercise, esc, labelled
 from mentor_workshop.participant.widgets.feedback_panel import FeedbackPanel
 
@@ -72,6 +71,21 @@ def build_draft(notes: Mapping[str, Any], leader_name: str = "", sender: str = "
 
     Who you are and why them come first (a stranger's first question is "who is this?"), then
     the ask and the time together, so the request reads as one clear, bounded thing.
+
+    Parameters
+    ----------
+    notes : mapping
+        The scaffold notes by part id (``who_i_am``, ``why_you``, ``the_ask``, ``the_time``,
+        ``thanks``); each becomes a capitalised, punctuated sentence, and non-text is ignored.
+    leader_name : str, default ""
+        Who the letter is to; ``[their name]`` when blank.
+    sender : str, default ""
+        The participant's name for the sign-off; left out when blank.
+
+    Returns
+    -------
+    str
+        The draft: greeting, paragraphs separated by blank lines, and sign-off.
     """
     part = {k: _sentence(v) if isinstance(v, str) else "" for k, v in notes.items()}
     paragraphs = [
@@ -86,7 +100,22 @@ def build_draft(notes: Mapping[str, Any], leader_name: str = "", sender: str = "
 
 
 def word_count_html(text: str, low: int, high: int) -> str:
-    """The word count with what it means, in words (never colour alone)."""
+    """The word count with what it means, in words (never colour alone).
+
+    Parameters
+    ----------
+    text : str
+        The draft.
+    low : int
+        The fewest words the check accepts.
+    high : int
+        The most words the check accepts.
+
+    Returns
+    -------
+    str
+        A status line: the count (as the check counts it) and a verdict against ``low``–``high``.
+    """
     n = checks.words(text)
     if n == 0:
         verdict = f"nothing written yet; aim for {low}–{high}"
@@ -101,6 +130,18 @@ def word_count_html(text: str, low: int, high: int) -> str:
 
 
 def addressee_html(pick: Mapping[str, Any] | None) -> str:
+    """A card naming who the draft is to, with what the participant admires about them.
+
+    Parameters
+    ----------
+    pick : mapping or None
+        The first pick's shortlist entry (``name``, ``role``, ``why``), or ``None``.
+
+    Returns
+    -------
+    str
+        Escaped HTML; a card saying there is no first pick yet when ``pick`` is empty.
+    """
     if not pick:
         return f'<div class="mw-card mw-empty">{esc(NO_PICK)}</div>'
     role = str(pick.get("role") or "").strip()
@@ -112,7 +153,20 @@ def addressee_html(pick: Mapping[str, Any] | None) -> str:
 
 
 def tradeoffs_html(channels: Iterable[Any], chosen: str | None) -> str:
-    """Every channel's gains and costs side by side; the chosen one is marked in words too."""
+    """Every channel's gains and costs side by side; the chosen one is marked in words too.
+
+    Parameters
+    ----------
+    channels : iterable of Any
+        The content's channels (``id``, ``label``, ``pros``, ``cons``, ``evidence``).
+    chosen : str or None
+        The id of the channel picked, if any.
+
+    Returns
+    -------
+    str
+        Escaped HTML, one card per channel, each with a ``data-channel`` attribute.
+    """
     cards = []
     for ch in channels:
         mark = ch.id == chosen

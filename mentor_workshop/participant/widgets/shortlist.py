@@ -18,7 +18,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from mentor_workshop.core.content import curriculum
+from mentor_workshop.core import curriculum
 from mentor_workshop.participant.widgets.base import (
     FULL,
     Exercise,
@@ -44,7 +44,18 @@ def _content() -> Any:
 
 
 def new_id(name: str) -> str:
-    """A short id that stays with the leader even if the name is later corrected."""
+    """A short id that stays with the leader even if the name is later corrected.
+
+    Parameters
+    ----------
+    name : str
+        The leader's name, used only to make the id readable.
+
+    Returns
+    -------
+    str
+        A slug of up to 20 characters (``leader`` when empty) plus 6 random hex digits.
+    """
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:20].strip("-")
     return f"{slug or 'leader'}-{uuid.uuid4().hex[:6]}"
 
@@ -58,7 +69,19 @@ def _scale(value: Any) -> int:
 
 
 def normalise(raw: Any) -> list[dict]:
-    """The stored list made safe to show: every entry a dict with every field and an id."""
+    """The stored list made safe to show: every entry a dict with every field and an id.
+
+    Parameters
+    ----------
+    raw : Any
+        What the journal holds under ``shortlist.leaders``.
+
+    Returns
+    -------
+    list of dict
+        New dicts: text fields ("" when missing), ratings clamped to 1–5 (3 when unreadable),
+        and ``stretch`` as a bool. A missing id is "" here; the card list assigns one.
+    """
     out = []
     for entry in dict_entries(raw):
         leader: dict[str, Any] = texts(entry, ("id", *TEXT_FIELDS))
@@ -70,7 +93,20 @@ def normalise(raw: Any) -> list[dict]:
 
 
 def weights_of(raw: Any, defaults: Any) -> tuple[float, float]:
-    """(values weight, warmth weight), falling back to the content's defaults."""
+    """(values weight, warmth weight), falling back to the content's defaults.
+
+    Parameters
+    ----------
+    raw : Any
+        What the journal holds under ``shortlist.weights``.
+    defaults : Any
+        The content's default weights (``values`` and ``warmth`` attributes).
+
+    Returns
+    -------
+    tuple of float
+        Each saved weight that is a number of 0 or more, else its default.
+    """
     raw = raw if isinstance(raw, dict) else {}
 
     def pick(name: str) -> float:
@@ -83,10 +119,42 @@ def weights_of(raw: Any, defaults: Any) -> tuple[float, float]:
 
 
 def score(leader: dict, w_values: float, w_warmth: float) -> float:
+    """A leader's weighted score: shared values and warmth (each 1–5) times their weights.
+
+    Parameters
+    ----------
+    leader : dict
+        One shortlist entry.
+    w_values : float
+        Weight of shared values.
+    w_warmth : float
+        Weight of warmth.
+
+    Returns
+    -------
+    float
+        The score; unreadable ratings count as 3.
+    """
     return _scale(leader.get("values")) * w_values + _scale(leader.get("warmth")) * w_warmth
 
 
 def ranked(leaders: list[dict], w_values: float, w_warmth: float) -> list[tuple[float, dict]]:
+    """The named leaders with their scores, highest first.
+
+    Parameters
+    ----------
+    leaders : list of dict
+        Normalised shortlist entries.
+    w_values : float
+        Weight of shared values.
+    w_warmth : float
+        Weight of warmth.
+
+    Returns
+    -------
+    list of tuple
+        ``(score, leader)`` pairs; ties keep the order the participant added them in.
+    """
     named = [x for x in leaders if x.get("name", "").strip()]
     scored = [(score(x, w_values, w_warmth), x) for x in named]
     # Highest score first; ties keep the order the participant added them in.
@@ -98,6 +166,22 @@ def _num(x: float) -> str:
 
 
 def formula_text(w_values: float, w_warmth: float) -> str:
+    """The scoring formula in words, with the current weights.
+
+    Spelled out so the ranking is never a black box, and the choice stays the participant's.
+
+    Parameters
+    ----------
+    w_values : float
+        Weight of shared values.
+    w_warmth : float
+        Weight of warmth.
+
+    Returns
+    -------
+    str
+        Plain text (not HTML).
+    """
     return (
         f"Score = shared values (1–5) × {_num(w_values)} + warmth (1–5) × {_num(w_warmth)}. "
         "Change the two weights to change how much each counts. The score only sorts the list; "
@@ -106,6 +190,22 @@ def formula_text(w_values: float, w_warmth: float) -> str:
 
 
 def table_html(leaders: list[dict], w_values: float, w_warmth: float) -> str:
+    """The ranked shortlist as an accessible table (caption and column headers).
+
+    Parameters
+    ----------
+    leaders : list of dict
+        Normalised shortlist entries.
+    w_values : float
+        Weight of shared values.
+    w_warmth : float
+        Weight of warmth.
+
+    Returns
+    -------
+    str
+        Escaped HTML; the empty-list message when no leader has a name.
+    """
     rows = ranked(leaders, w_values, w_warmth)
     if not rows:
         return f'<p class="mw-empty">{EMPTY}</p>'
@@ -144,6 +244,7 @@ class Shortlist(Exercise):
     # ---------------------------------------------------------------- journal helpers
 
     def leaders(self) -> list[dict]:
+        """The saved shortlist, normalised (re-read: another notebook may have changed it)."""
         return normalise(self.value(LEADERS, []))
 
     # ---------------------------------------------------------------- building
@@ -319,6 +420,7 @@ class Shortlist(Exercise):
         return True
 
     def remove(self, leader_id: str) -> None:
+        """Remove a leader's card, offering undo; a removed first pick is cleared too."""
         gone = self.deck.remove(leader_id)
         if gone is None:
             return
@@ -331,6 +433,7 @@ class Shortlist(Exercise):
         self.say(f"Removed {who} from your shortlist. Changed your mind? Press Undo remove.")
 
     def undo_remove(self) -> None:
+        """Put the last removed leader back, and restore them as first pick if they were."""
         leader = self.deck.undo()
         if leader is None:
             return

@@ -17,9 +17,8 @@ from typing import Any
 
 import ipywidgets as w
 
-from mentor_workshop.core import checks, feedback
-from mentor_workshop.core.content import curriculum
-from mentor_workshop.core.content.curriculum import TONES
+from mentor_workshop.core import checks, curriculum, feedback
+from mentor_workshop.core.curriculum import TONES
 from mentor_workshop.participant.widgets.base import FULL, Exercise, esc, labelled
 from mentor_workshop.participant.widgets.feedback_panel import FeedbackPanel
 from mentor_workshop.participant.widgets.parts import WholeStep
@@ -56,7 +55,22 @@ def _answers(raw: Any, phrase_ids: Iterable[str]) -> dict[str, str]:
 
 
 def result_html(phrase: Any, answer: str | None, labels: Mapping[str, str]) -> str:
-    """Whether the choice matched, said in words, and the explanation."""
+    """Whether the choice matched, said in words, and the explanation.
+
+    Parameters
+    ----------
+    phrase : Any
+        One sorting phrase from the content (``answer``, ``explanation``).
+    answer : str or None
+        The tone the participant chose, if any.
+    labels : mapping of str to str
+        Tone id to the label shown on its button.
+
+    Returns
+    -------
+    str
+        Escaped HTML with a ``data-match`` attribute; "" when no valid tone is chosen yet.
+    """
     if answer not in TONES:
         return ""
     expected = labels[phrase.answer]
@@ -72,6 +86,22 @@ def result_html(phrase: Any, answer: str | None, labels: Mapping[str, str]) -> s
 
 
 def score_text(answers: Mapping[str, str], phrases: Sequence[Any], pass_ratio: float) -> str:
+    """The sorting score so far, and what is left to reach the check's target.
+
+    Parameters
+    ----------
+    answers : mapping of str to str
+        Phrase id to the chosen tone (valid answers only).
+    phrases : sequence of Any
+        The content's sorting phrases.
+    pass_ratio : float
+        The share of phrases the check wants sorted as the answer key does.
+
+    Returns
+    -------
+    str
+        One plain-text line: matched, sorted, and what to do next.
+    """
     correct = sum(answers.get(p.id) == p.answer for p in phrases)
     answered = sum(p.id in answers for p in phrases)
     total = len(phrases)
@@ -137,6 +167,7 @@ class Sorting(Exercise):
         ], layout=FULL)
 
     def current(self) -> dict[str, str]:
+        """Phrase id -> tone for the phrases sorted on screen."""
         return {pid: box.value for pid, box in self.choices.items() if box.value in TONES}
 
     def _answered(self, phrase: Any, answer: Any) -> None:
@@ -176,7 +207,19 @@ _SCALE = ("Needy", "A little needy", "Balanced", "A little pushy", "Overconfiden
 
 
 def tone_reading(levels: Mapping[str, str]) -> tuple[str, list[int], str]:
-    """Where a text sits between needy and overconfident, from the two feedback signals."""
+    """Where a text sits between needy and overconfident, from the two feedback signals.
+
+    Parameters
+    ----------
+    levels : mapping of str to str
+        Signal name to level, as :func:`mentor_workshop.core.feedback.summary` gives it.
+
+    Returns
+    -------
+    tuple
+        ``(tone, marks, words)``: the ``data-tone`` value, the positions (0–4) to mark on the
+        five-step scale (two when the text is both needy and pushy), and a sentence saying so.
+    """
     needy = levels.get("neediness", "good")
     over = levels.get("overconfidence", "good")
     if needy != "good" and over != "good":
@@ -194,6 +237,22 @@ def tone_reading(levels: Mapping[str, str]) -> tuple[str, list[int], str]:
 
 
 def meter_html(signals: Sequence[feedback.Signal], has_text: bool) -> str:
+    """The tone meter: a five-step scale from needy to overconfident, with the reading marked.
+
+    The position is marked with ▼ and bold type and said in a sentence, not shown by colour.
+
+    Parameters
+    ----------
+    signals : sequence of Signal
+        The feedback on the revision.
+    has_text : bool
+        False shows "nothing to read yet" instead of a reading.
+
+    Returns
+    -------
+    str
+        Escaped HTML with a ``data-tone`` attribute (``none`` when there is no text).
+    """
     if not has_text:
         return ('<div class="mw-tone-meter" data-tone="none"><span class="mw-empty">Tone meter: '
                 "nothing to read yet.</span></div>")
@@ -210,7 +269,20 @@ def meter_html(signals: Sequence[feedback.Signal], has_text: bool) -> str:
 
 
 def original_html(draft: str, context: Mapping[str, Any]) -> str:
-    """The step-03 draft, read-only, with only its needy and pushy words marked."""
+    """The step-03 draft, read-only, with only its needy and pushy words marked.
+
+    Parameters
+    ----------
+    draft : str
+        The saved ``request.draft``.
+    context : mapping
+        What the journal knows about the leader, for the feedback engine.
+
+    Returns
+    -------
+    str
+        Escaped HTML; the draft unmarked, with the reason, when the rules cannot be applied.
+    """
     if not draft.strip():
         return f'<div class="mw-card mw-empty">{esc(NO_DRAFT)}</div>'
     try:

@@ -14,8 +14,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from mentor_workshop.core import checks
-from mentor_workshop.core.content import curriculum
+from mentor_workshop.core import checks, curriculum
 from mentor_workshop.participant.widgets.base import FULL, Exercise, add_from_box, esc, labelled
 from mentor_workshop.participant.widgets.parts import WholeStep
 

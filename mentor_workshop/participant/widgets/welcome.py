@@ -17,7 +17,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from mentor_workshop.core.content import curriculum
+from mentor_workshop.core import curriculum
 from mentor_workshop.participant.setup_check import (
     PROBE_KEY,
     Item,
@@ -111,6 +111,7 @@ class SetupCheck(Exercise):
 
     @property
     def drawn(self) -> bool:
+        """Whether the browser has drawn the results widget (its view count is above 0)."""
         count = self.results._view_count
         return isinstance(count, int) and count > 0
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import ipywidgets as w
 
+from mentor_workshop.core import curriculum
 from mentor_workshop.core.answers import iso_date
-from mentor_workshop.core.content import curriculum
 from mentor_workshop.participant.widgets.base import FULL, Exercise, esc, labelled
 
 RHYTHM = "within.rhythm"

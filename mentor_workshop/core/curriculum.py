@@ -96,6 +96,7 @@ class Curriculum:
     rubric: Rubric
 
     def step(self, step_id: str) -> Step:
+        """The step with this id; ``KeyError`` listing the valid ids otherwise."""
         for step in self.steps:
             if step.id == step_id:
                 return step
@@ -109,6 +110,7 @@ class Curriculum:
 
     @property
     def self_paced_minutes(self) -> int:
+        """Minutes a participant working alone is expected to spend, all steps added up."""
         return sum(s.minutes for s in self.steps)
 
 
@@ -256,8 +258,23 @@ def _signature(root: Path) -> tuple[Any, ...]:
 def load(root: Path | str | None = None) -> Curriculum:
     """The validated curriculum in ``root`` (default: ``resources.exercises_dir()``).
 
-    Cached per folder and re-read only when a YAML file in it changes. Raises
-    ``CurriculumError`` listing every problem found, each with file, line and field.
+    Cached per folder and re-read only when a YAML file in it changes, so every widget in a
+    kernel shares one instance yet a facilitator's edit shows up without a restart.
+
+    Parameters
+    ----------
+    root : pathlib.Path or str, optional
+        The exercises folder; :func:`mentor_workshop.core.resources.exercises_dir` when omitted.
+
+    Returns
+    -------
+    Curriculum
+        The curriculum, built only once every file passed.
+
+    Raises
+    ------
+    CurriculumError
+        Listing every problem found (a missing folder included), each with file, line and field.
     """
     folder = Path(root) if root is not None else resources.exercises_dir()
     folder = folder.expanduser().resolve()
@@ -294,7 +311,18 @@ def _summary(curriculum: Curriculum) -> str:
 
 
 def main(argv: Iterable[str] | None = None) -> int:
-    """Validate an exercises folder; exit status 1 (and no traceback) when anything is wrong."""
+    """Validate an exercises folder; exit status 1 (and no traceback) when anything is wrong.
+
+    Parameters
+    ----------
+    argv : iterable of str, optional
+        The arguments after the program name (an optional folder); ``sys.argv[1:]`` if omitted.
+
+    Returns
+    -------
+    int
+        0 with a one-line summary on stdout; 1 with every problem listed on stderr.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m mentor_workshop.curriculum",
         description="Check a (facilitator's) exercises folder: curriculum, step files, rubric.",

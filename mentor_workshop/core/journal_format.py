@@ -1,0 +1,304 @@
+"""The journal file's format: what a valid ``journal.json`` holds and how it is read and written.
+
+Why apart from :mod:`.journal`: the participant's kernel opens a journal to save into it, and a
+facilitator's tools only read one (``status``, the report, ``personalize``); both must apply the
+same rules or a journal the kit accepts while saving could be refused while grading. This module
+holds those rules and the read-only reader; :mod:`.journal` adds locking, atomic saves and
+moving a damaged file aside.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from mentor_workshop.errors import JournalError, UnreadableJournal
+
+__all__ = [
+    "EXERCISE_ID_PATTERN",
+    "JOURNAL_FILENAME",
+    "MAX_VALUE_BYTES",
+    "SCHEMA_VERSION",
+    "check_exercise_id",
+    "encode_journal",
+    "fresh_state",
+    "parse_journal",
+    "plain_value",
+    "read_journal_data",
+    "same_value",
+    "serialised_size",
+]
+
+SCHEMA_VERSION = 1
+JOURNAL_FILENAME = "journal.json"
+EXERCISE_ID_PATTERN = re.compile(r"^[a-z0-9_.-]{1,64}$")
+#: Largest serialised answer we accept. A journal is read on every widget load, so one runaway
+#: value (a pasted novel, an image as base64) must not slow every notebook down.
+MAX_VALUE_BYTES = 1_000_000
+#: Deeper nesting than this is certainly a mistake (or a reference cycle).
+_MAX_DEPTH = 64
+
+
+def fresh_state() -> dict[str, Any]:
+    """An empty journal of the current schema.
+
+    Returns
+    -------
+    dict
+        ``schema_version``, and empty ``participant``, ``answers`` and ``saved_at``.
+    """
+    return {"schema_version": SCHEMA_VERSION, "participant": {}, "answers": {}, "saved_at": {}}
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_journal(raw: bytes) -> dict[str, Any]:
+    """Turn file bytes into a journal state.
+
+    Parameters
+    ----------
+    raw : bytes
+        The file's bytes; empty bytes are a fresh journal.
+
+    Returns
+    -------
+    dict
+        The state, with ``participant`` and ``saved_at`` filled in when missing.
+
+    Raises
+    ------
+    UnreadableJournal
+        With a plain reason: not UTF-8, not JSON, no schema version, a newer schema, ...
+    """
+    if not raw:
+        return fresh_state()
+    try:
+        data = json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant)
+    except UnicodeDecodeError as exc:
+        raise UnreadableJournal(f"it is not UTF-8 text (byte {exc.start})") from None
+    except (ValueError, RecursionError) as exc:
+        raise UnreadableJournal(f"it is not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise UnreadableJournal(f"its top level is a {type(data).__name__}, not a JSON object, "
+                                "so it is not a workshop journal")
+    version = data.get("schema_version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise UnreadableJournal("it has no valid 'schema_version'")
+    if version > SCHEMA_VERSION:
+        raise UnreadableJournal(
+            f"it was written by a newer version of mentor_workshop (schema {version}; this "
+            f"version reads schema {SCHEMA_VERSION}). Update the kit to use it again"
+        )
+    if not isinstance(data.get("answers"), dict):
+        raise UnreadableJournal("it has no 'answers' object, so it is not a workshop journal")
+    for key in ("participant", "saved_at"):
+        if key not in data:
+            data[key] = {}
+        elif not isinstance(data[key], dict):
+            raise UnreadableJournal(f"its '{key}' is not a JSON object")
+    return data
+
+
+def read_journal_data(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a journal without changing anything on disk.
+
+    Why a second way in: :class:`Journal` repairs what it opens (a damaged file is moved aside),
+    which is right in the participant's kernel but wrong for a facilitator looking at a
+    submission. This reader applies the same validation as :class:`Journal` and only reports.
+
+    Parameters
+    ----------
+    path : path-like
+        The ``journal.json`` to read.
+
+    Returns
+    -------
+    dict
+        The journal's state: ``schema_version``, ``participant``, ``answers`` and ``saved_at``.
+
+    Raises
+    ------
+    UnreadableJournal
+        When the file cannot be read or is not a journal this version of the kit understands;
+        the message says why in plain words.
+    """
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise UnreadableJournal(f"it cannot be read ({exc.strerror or exc})") from None
+    if not raw.strip():
+        raise UnreadableJournal("it is empty")
+    return parse_journal(raw)
+
+
+def encode_journal(state: Mapping[str, Any]) -> bytes:
+    """The bytes written to disk: indented UTF-8 JSON, readable by a person.
+
+    Parameters
+    ----------
+    state : mapping
+        A journal state.
+
+    Returns
+    -------
+    bytes
+    """
+    text = json.dumps(state, ensure_ascii=False, indent=2, allow_nan=False)
+    return (text + "\n").encode("utf-8")
+
+
+def _describe(where: str) -> str:
+    return f" (at {where})" if where else ""
+
+
+def plain_value(value: Any, label: str, where: str = "", depth: int = 0) -> Any:
+    """Return a JSON-plain copy of ``value`` or raise JournalError naming what is wrong and where.
+
+    json.dumps alone would silently turn tuples into lists (fine, we do the same) but also
+    dict keys 1 and True into "1" and "true", so the answer read back would differ from the
+    answer saved; we refuse those instead, and say exactly which part is the problem.
+
+    Parameters
+    ----------
+    value : Any
+        The answer to be saved.
+    label : str
+        The exercise id, for the message.
+    where : str
+        The path inside the value reached so far (used by the recursion).
+    depth : int
+        How deep the recursion is, to refuse runaway nesting.
+
+    Returns
+    -------
+    Any
+        Plain JSON data equal to ``value``.
+
+    Raises
+    ------
+    JournalError
+        For anything the journal cannot store faithfully.
+    """
+    if depth > _MAX_DEPTH:
+        raise JournalError(
+            f"The answer for '{label}' is nested more than {_MAX_DEPTH} levels deep"
+            f"{_describe(where)} (or refers to itself), so it cannot be saved."
+        )
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise JournalError(
+                f"The answer for '{label}' contains {value!r}{_describe(where)}, which is not "
+                "a number the journal can store. Use an ordinary number, or leave it empty."
+            )
+        return value
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise JournalError(
+                f"The answer for '{label}' contains text that is not valid Unicode"
+                f"{_describe(where)}. Retype it, or paste it again from its source."
+            ) from None
+        return value
+    if isinstance(value, list | tuple):
+        return [plain_value(item, label, f"{where}[{i}]", depth + 1)
+                for i, item in enumerate(value)]
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise JournalError(
+                    f"The answer for '{label}' uses the key {key!r}{_describe(where)}; journal "
+                    "keys must be text. Use str(key), e.g. '1' instead of 1."
+                )
+            out[plain_value(key, label, where, depth + 1)] = plain_value(
+                item, label, f"{where}[{key!r}]", depth + 1
+            )
+        return out
+    kind = type(value).__name__
+    hint = " Use a list instead of a set." if isinstance(value, set | frozenset) else ""
+    raise JournalError(
+        f"The answer for '{label}' contains a value of type {kind}{_describe(where)}, which "
+        f"the journal cannot store. Save text, numbers, true/false, lists or dicts only.{hint}"
+    )
+
+
+def check_exercise_id(exercise_id: Any) -> str:
+    """Refuse an exercise id a journal key cannot be.
+
+    Parameters
+    ----------
+    exercise_id : Any
+        The id a widget saves under, such as ``"request.draft"``.
+
+    Returns
+    -------
+    str
+        The id, unchanged.
+
+    Raises
+    ------
+    JournalError
+        When it is not 1 to 64 of ``a-z 0-9 _ . -``.
+    """
+    if not isinstance(exercise_id, str) or not EXERCISE_ID_PATTERN.fullmatch(exercise_id):
+        raise JournalError(
+            f"{exercise_id!r} is not a valid exercise id. Use 1 to 64 characters from lowercase "
+            "letters, digits, '_', '.' and '-', for example 'request.draft'."
+        )
+    return exercise_id
+
+
+def serialised_size(value: Any, label: str) -> int:
+    """The size of an answer once saved, refusing one over :data:`MAX_VALUE_BYTES`.
+
+    Parameters
+    ----------
+    value : Any
+        A plain answer.
+    label : str
+        The exercise id, for the message.
+
+    Returns
+    -------
+    int
+        Bytes of UTF-8 JSON.
+
+    Raises
+    ------
+    JournalError
+        When the answer is too large to keep every notebook fast.
+    """
+    size = len(json.dumps(value, ensure_ascii=False, allow_nan=False).encode("utf-8"))
+    if size > MAX_VALUE_BYTES:
+        raise JournalError(
+            f"The answer for '{label}' is {size:,} bytes once saved; the limit is "
+            f"{MAX_VALUE_BYTES:,} bytes (about 1 MB). Shorten it, or keep large material in "
+            "a separate file and save only its name here. Nothing was saved."
+        )
+    return size
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Whether two answers are the same answer (``True`` and ``1`` are not).
+
+    Parameters
+    ----------
+    a, b : Any
+        Plain answers.
+
+    Returns
+    -------
+    bool
+    """
+    # Compare serialised forms: in Python True == 1 == 1.0, but they are different answers.
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)

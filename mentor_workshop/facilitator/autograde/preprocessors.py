@@ -1,0 +1,231 @@
+"""nbgrader's autograde preprocessors, as the course configures them, plus the kit's two fixes.
+
+Why nbgrader's own classes: a participant's scores must not depend on which tool graded them,
+so the pipelines are nbgrader's ``Autograde`` lists, read from the course's config, in
+nbgrader's order. Two classes are replaced by subclasses that do exactly what nbgrader does
+wherever nbgrader succeeds, and carry on where it gives up:
+
+* ``OverwriteCells`` -> ``RobustOverwriteCells``: a deleted reflection is put back (nbgrader
+  fails the whole participant, jupyter/nbgrader#1682);
+* ``Execute`` -> ``GuardedExecute``: a kernel that fails to start is started again (the pool
+  policy), and one that dies mid-notebook no longer loses what already ran.
+
+nbgrader is imported inside the functions: the pre-warmed kernels fork from a process that
+imports this package (see :mod:`.prewarm`), and they must not carry nbgrader.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Iterable
+from typing import Any
+
+from traitlets.config import Config
+from traitlets.utils.importstring import import_item
+
+from mentor_workshop.facilitator.autograde.prewarm import current_zygote, forking_manager_class
+from mentor_workshop.facilitator.pool import KERNEL_DIED, Trouble, classify, retry_start
+
+__all__ = ["exporter", "load_class", "pipelines"]
+
+
+def load_class(item: Any) -> Any:
+    """A preprocessor or hook as the config names it: a dotted name is imported, else kept.
+
+    Parameters
+    ----------
+    item
+        A class, a function, or its dotted import name.
+
+    Returns
+    -------
+    Any
+        The object itself.
+    """
+    if isinstance(item, str):
+        return import_item(item)
+    return item
+
+
+def _default(cls: type, name: str) -> list[Any]:
+    return list(cls.class_traits()[name].default())
+
+
+def pipelines(config: Config) -> tuple[list[Any], list[Any], list[Any]]:
+    """(sanitise, execute-side, gradebook-side) preprocessor classes, as the course sets them.
+
+    nbgrader's autograde list is split just before ``SaveAutoGrades``: what comes before it only
+    reads the gradebook and runs in a worker; ``SaveAutoGrades`` and what follows (late
+    penalties, the final metadata check) write the gradebook and run in the parent.
+
+    Parameters
+    ----------
+    config
+        The course's nbgrader config (with any command-line overrides).
+
+    Returns
+    -------
+    tuple of three lists
+        The sanitising preprocessors, the worker's grading preprocessors (ending with the
+        kernel run) and the parent's gradebook-writing ones.
+    """
+    # deferred: pre-warmed kernels fork from a process that imports this package
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute, OverwriteCells, SaveAutoGrades
+
+    section = config.get("Autograde", {})
+    sanitize = [load_class(p) for p in section.get(
+        "sanitize_preprocessors", _default(Autograde, "sanitize_preprocessors"))]
+    grading = [load_class(p) for p in section.get(
+        "autograde_preprocessors", _default(Autograde, "autograde_preprocessors"))]
+    split = next(
+        (i for i, p in enumerate(grading) if isinstance(p, type) and issubclass(p, SaveAutoGrades)),
+        len(grading),
+    )
+    sanitize = [_robust_overwrite_class() if p is OverwriteCells else p for p in sanitize]
+    worker = [_guarded_execute_class() if p is Execute else p for p in grading[:split]]
+    return sanitize, worker, grading[split:]
+
+
+def exporter(config: Config, preprocessors: Iterable[Any]) -> Any:
+    """A NotebookExporter set up as nbgrader's converters set theirs up.
+
+    Parameters
+    ----------
+    config
+        The course's nbgrader config.
+    preprocessors
+        The preprocessor classes to run, in order (nothing else runs).
+
+    Returns
+    -------
+    nbconvert.exporters.NotebookExporter
+    """
+    # deferred: pre-warmed kernels fork from a process that imports this package
+    from nbconvert.exporters import NotebookExporter
+
+    config = Config(config)
+    config.Exporter.default_preprocessors = []
+    notebook_exporter = NotebookExporter(config=config)
+    notebook_exporter._preprocessors = []
+    for pp in preprocessors:
+        notebook_exporter.register_preprocessor(pp)
+    return notebook_exporter
+
+
+@functools.cache
+def _robust_overwrite_class() -> type:
+    """nbgrader's ``OverwriteCells``, plus: a deleted cell is put back even where nbgrader fails.
+
+    nbgrader puts a deleted grade cell back after the source cell before it, but only finds
+    that neighbour if it is a graded or answer cell; in the kit every reflection follows a
+    locked prompt cell, so deleting a reflection made nbgrader fail the whole participant
+    (KeyError, jupyter/nbgrader#1682). nbgrader's own method runs first, so wherever it works
+    the notebook is exactly what nbgrader makes; only where it fails do we place the cell after
+    the nearest earlier source cell still present.
+    """
+    from nbgrader.preprocessors import OverwriteCells  # deferred: see pipelines()
+
+    class RobustOverwriteCells(OverwriteCells):
+        def add_missing_grade_cells(self, nb: Any, resources: Any) -> Any:
+            snapshot = copy.deepcopy(nb)
+            try:
+                return super().add_missing_grade_cells(nb, resources)
+            except (KeyError, ValueError, IndexError):
+                resources.setdefault("mentor_workshop", {})["replaced_cells"] = True
+                return self._put_back(snapshot, resources)
+
+        def _put_back(self, nb: Any, resources: Any) -> Any:
+            source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
+            source_cells = list(source_nb.source_cells)
+            order = [cell.name for cell in source_cells]
+            graded = {cell.name: cell for cell in source_nb.grade_cells}
+            solutions = {cell.name for cell in source_nb.solution_cells}
+            for position, name in enumerate(order):
+                if name not in graded:
+                    continue
+                present = {
+                    cell.metadata["nbgrader"]["grade_id"]: index
+                    for index, cell in enumerate(nb.cells)
+                    if cell.metadata.get("nbgrader", {}).get("grade_id")
+                }
+                if name in present:
+                    continue
+                self.log.warning("Missing grade cell %s encountered, adding to notebook", name)
+                cell = self.missing_cell_transform(source_cells[position], graded[name].max_score,
+                                                   is_solution=name in solutions)
+                where = next((present[prev] + 1 for prev in reversed(order[:position])
+                              if prev in present), 0)
+                nb.cells.insert(where, cell)
+            return nb, resources
+
+    return RobustOverwriteCells
+
+
+@functools.cache
+def _guarded_execute_class() -> type:
+    """nbgrader's ``Execute``, plus: a kernel that dies no longer loses the whole notebook.
+
+    A kernel that fails before its first cell is started again as the pool policy says (a busy
+    machine is not the participant's doing); one that dies later leaves what ran graded, and
+    every test cell after it shows :data:`~mentor_workshop.facilitator.pool.KERNEL_DIED` and
+    scores 0.
+    """
+    # deferred: see pipelines()
+    from nbclient.exceptions import DeadKernelError
+    from nbformat import NotebookNode
+    from nbgrader import utils
+    from nbgrader.preprocessors import Execute
+
+    class GuardedExecute(Execute):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            if current_zygote() is not None:
+                kwargs["kernel_manager_class"] = forking_manager_class()
+            super().__init__(*args, **kwargs)
+
+        def preprocess(self, nb: Any, resources: Any = None, km: Any = None) -> Any:
+            pristine = copy.deepcopy(nb)
+
+            def run(attempt: int) -> tuple[tuple[Any, BaseException | None], bool]:
+                # nbclient executes in place: a new attempt starts from the untouched notebook
+                notebook = nb if attempt == 1 else copy.deepcopy(pristine)
+                self._mw_last = -1
+                self._mw_started = False
+                try:
+                    done = super(GuardedExecute, self).preprocess(notebook, resources, km)
+                except (DeadKernelError, RuntimeError, TimeoutError) as exc:
+                    trouble = classify(exc, started=self._mw_started)
+                    return (notebook, exc), trouble is Trouble.START_FAILURE
+                return (done, None), False
+
+            (result, error), _ = retry_start(run)
+            if error is None:
+                return result
+            return self._mw_crashed(result, resources, error)
+
+        def _mw_crashed(self, nb: Any, resources: Any, exc: BaseException) -> Any:
+            # nbclient executes ``nb`` in place: the cells before the crash keep their output
+            reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            for index, cell in enumerate(nb.cells):
+                if index <= self._mw_last or cell.cell_type != "code":
+                    continue
+                first = index == self._mw_last + 1
+                if first or (utils.is_grade(cell) and not utils.is_solution(cell)):
+                    where = "while running this cell" if first else "before this cell ran"
+                    error = NotebookNode(
+                        output_type="error", ename=KERNEL_DIED,
+                        evalue=f"the kernel stopped {where}",
+                        traceback=[f"{KERNEL_DIED}: {reason}"],
+                    )
+                    cell.outputs = [*cell.get("outputs", []), error]
+            resources.setdefault("mentor_workshop", {})["crashed"] = reason
+            return nb, resources
+
+        def preprocess_cell(self, cell: Any, resources: Any, index: int) -> Any:
+            self._mw_started = True
+            result = super().preprocess_cell(cell, resources, index)
+            self._mw_last = index
+            return result
+
+    return GuardedExecute

@@ -1,0 +1,261 @@
+"""Pre-warmed kernels: a "zygote" process that has imported the kit and forks a kernel per notebook.
+
+Most of a notebook's grading time is its kernel: starting Python and ipykernel, then importing
+the kit and ipywidgets in the first cell. Each worker therefore keeps a zygote: a process that
+has imported all that once and forks a new kernel for every notebook. Each notebook still gets
+its own fresh kernel process (new namespace, new sockets, nothing from other notebooks); only
+the imports are done in advance. The fork happens before any thread, socket or event loop
+exists, and a kernel that cannot be forked is started the ordinary way.
+
+The zygote imports this package (``python -c "from ...prewarm import zygote_main"``), and every
+kernel is a fork of it: so nothing heavy (nbgrader, nbconvert) may be imported at the top of any
+module of the autograde package; those imports stay inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import functools
+import importlib
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+__all__ = ["PRELOAD", "current_zygote", "forking_manager_class", "start_zygote", "zygote_main"]
+
+#: Imported once by the zygote; a module that fails to import is simply not pre-loaded.
+PRELOAD = (
+    "ipykernel.kernelapp",
+    "ipywidgets",
+    "mentor_workshop",
+    "mentor_workshop.participant.widgets",
+    "mentor_workshop.core.checks",
+    "mentor_workshop.participant.notebook_parts",
+)
+
+#: This worker's zygote, or None (not started, not on Linux, or broken).
+_zygote: dict[str, Zygote | None] = {"current": None}
+
+
+def zygote_main() -> None:
+    """The zygote process: pre-import, then fork one kernel per request (JSON lines on stdin).
+
+    Returns
+    -------
+    None
+        It returns when its worker closes stdin; each forked child never returns.
+    """
+    replies = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # anything an import prints goes to the log, not into the protocol
+    for name in PRELOAD:
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
+    with contextlib.suppress(Exception):
+        from mentor_workshop.core import curriculum
+
+        curriculum.load()
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped automatically
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the worker's to handle
+    replies.write(json.dumps({"ready": os.getpid()}) + "\n")
+    for line in sys.stdin:
+        request = json.loads(line)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                replies.close()
+                _become_kernel(request)
+            finally:
+                os._exit(1)
+        replies.write(json.dumps({"pid": pid}) + "\n")
+
+
+def _become_kernel(request: dict[str, Any]) -> None:
+    """In the forked child: look exactly like ``python -m ipykernel_launcher ARGS``."""
+    os.setsid()  # its own process group, as jupyter_client starts kernels
+    for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGPIPE):
+        signal.signal(signum, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.environ["JPY_PARENT_PID"] = str(os.getppid())
+    # deferred: only a forked kernel needs them (the zygote has them pre-imported)
+    import ipykernel_launcher
+    from ipykernel.kernelapp import IPKernelApp
+
+    sys.argv = [ipykernel_launcher.__file__, *request["args"]]
+    if sys.path and sys.path[0] == "":
+        del sys.path[0]
+    app = IPKernelApp.instance()
+    app.initialize()
+    # Modules that look for a running kernel when imported did so in the zygote, where there
+    # was none; ipywidgets registers its comm targets then, so do it now the kernel exists.
+    widgets = sys.modules.get("ipywidgets")
+    if widgets is not None and hasattr(widgets, "_handle_ipython"):
+        with contextlib.suppress(Exception):
+            widgets._handle_ipython()
+    app.start()
+    os._exit(0)
+
+
+class Zygote:
+    """The worker's handle on its zygote process."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from mentor_workshop.facilitator.autograde.prewarm import "
+                                   "zygote_main; zygote_main()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+        )
+        self.ready = False
+
+    def fork(self, args: list[str], env: dict[str, str], cwd: str) -> int:
+        """Ask the zygote for a kernel started as ``ipykernel_launcher ARGS`` would be.
+
+        Parameters
+        ----------
+        args
+            The kernel's command-line arguments (after ``-m ipykernel_launcher``).
+        env
+            Its environment.
+        cwd
+            Its working folder.
+
+        Returns
+        -------
+        int
+            The kernel's process id (a child of the zygote, not of this process).
+        """
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        if not self.ready:
+            json.loads(self.proc.stdout.readline())["ready"]
+            self.ready = True
+        self.proc.stdin.write(json.dumps({"args": args, "env": dict(env), "cwd": cwd}) + "\n")
+        self.proc.stdin.flush()
+        return int(json.loads(self.proc.stdout.readline())["pid"])
+
+    def close(self) -> None:
+        """Stop the zygote (its kernels run on until their managers stop them)."""
+        with contextlib.suppress(Exception):
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+
+
+def start_zygote() -> None:
+    """Start this worker's zygote, on Linux only (forking a process is safe there).
+
+    A zygote that cannot start leaves kernels to start the ordinary way.
+
+    Returns
+    -------
+    None
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError):
+        zygote = Zygote()
+        _zygote["current"] = zygote
+        atexit.register(zygote.close)
+
+
+def current_zygote() -> Zygote | None:
+    """This worker's zygote, or None when kernels start the ordinary way.
+
+    Returns
+    -------
+    Zygote or None
+    """
+    return _zygote["current"]
+
+
+class _ForkedProcess:
+    """What jupyter_client needs of a ``Popen`` for a kernel that is not our own child."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+        self.stdin = self.stdout = self.stderr = None
+        try:
+            self._fd: int | None = os.pidfd_open(pid)  # immune to pid reuse
+        except (AttributeError, OSError):
+            self._fd = None
+
+    def poll(self) -> int | None:
+        if self.returncode is not None:
+            return self.returncode
+        if self._fd is not None:
+            alive = not select.select([self._fd], [], [], 0)[0]
+        else:
+            try:
+                os.kill(self.pid, 0)
+                alive = True
+            except ProcessLookupError:
+                alive = False
+        if not alive:
+            self.returncode = 0
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout or 0)
+            time.sleep(0.02)
+        return self.returncode or 0
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+@functools.cache
+def forking_manager_class() -> type:
+    """An ``AsyncKernelManager`` that gets its python kernels from the worker's zygote.
+
+    Returns
+    -------
+    type
+        The class (made once per process: it subclasses jupyter_client's, imported here).
+    """
+    # deferred: the zygote imports this package, and kernels are forks of it (module docstring)
+    from jupyter_client.manager import AsyncKernelManager
+
+    class ForkingKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            zygote = current_zygote()
+            native = kernel_cmd[:3] == [sys.executable, "-m", "ipykernel_launcher"]
+            if zygote is not None and native and self.provisioner is not None:
+                try:
+                    pid = zygote.fork(kernel_cmd[3:], kw.get("env") or dict(os.environ),
+                                      str(kw.get("cwd") or os.getcwd()))
+                except Exception:
+                    _zygote["current"] = None  # broken: start kernels the usual way
+                    zygote.close()
+                else:
+                    provisioner = self.provisioner
+                    provisioner.process = _ForkedProcess(pid)
+                    provisioner.pid = provisioner.pgid = pid
+                    provisioner.cwd = kw.get("cwd")
+                    self._reconcile_connection_info(provisioner.connection_info)
+                    return
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return ForkingKernelManager

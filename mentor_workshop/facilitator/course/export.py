@@ -1,0 +1,99 @@
+"""Everyone's scores as one CSV file, for a spreadsheet or a certificate mail-merge.
+
+Why its own export rather than formgrader's: the kit's workshop is one assignment of many step
+notebooks, and a facilitator wants per-step columns, with the autograded exercise (``_check``)
+apart from the rubric-graded reflection (``_reflection``, empty until a person graded it).
+Participants' names are text they typed, so every cell goes through the CSV formula guard.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from typing import Any
+
+from mentor_workshop.core.atomic import write_text_atomic
+from mentor_workshop.core.safe_csv import guard_cell
+from mentor_workshop.errors import UserError
+from mentor_workshop.facilitator.course.config import open_course
+
+__all__ = ["export_grades"]
+
+
+def export_grades(
+    course_dir: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    assignment: str | None = None,
+) -> int:
+    """One CSV row per participant: identity, total, and per-step check and reflection scores.
+
+    Steps are named by notebook; ``_check`` is the autograded exercise and ``_reflection`` the
+    rubric score (empty until graded).
+
+    Parameters
+    ----------
+    course_dir : str or path-like
+        The course folder.
+    out : str or path-like
+        The CSV file to write (replaced in one step).
+    assignment : str, optional
+        The assignment (default: the course's only one, or the kit's).
+
+    Returns
+    -------
+    int
+        The number of participants written.
+
+    Raises
+    ------
+    UserError
+        The gradebook has no such assignment.
+    """
+    course = open_course(course_dir)
+    assignment = course.pick_assignment(assignment)
+    with course.gradebook() as gb:
+        try:
+            record = gb.find_assignment(assignment)
+        except Exception:
+            raise UserError(f"The gradebook has no assignment {assignment!r}; release it first.") \
+                from None
+        notebooks = sorted(nb.name for nb in record.notebooks)
+        manual = {(nb.name, c.name) for nb in record.notebooks for c in nb.solution_cells}
+        header = ["participant_id", "last_name", "first_name", "email", "assignment",
+                  "submitted_at", "score", "max_score", "needs_manual_grade"]
+        for name in notebooks:
+            header += [f"{name}_check", f"{name}_reflection"]
+        rows = []
+        for student in sorted(gb.students, key=lambda s: s.id):
+            row: dict[str, Any] = {
+                "participant_id": student.id, "last_name": student.last_name or "",
+                "first_name": student.first_name or "", "email": student.email or "",
+                "assignment": assignment,
+            }
+            try:
+                sub = gb.find_submission(assignment, student.id)
+            except Exception:
+                sub = None
+            if sub is not None:
+                row.update(submitted_at=sub.timestamp.isoformat() if sub.timestamp else "",
+                           score=round(sub.score, 2), max_score=sub.max_score,
+                           needs_manual_grade=sub.needs_manual_grade)
+                for nb in sub.notebooks:
+                    auto = [g for g in nb.grades if (nb.name, g.name) not in manual]
+                    rubric = [g for g in nb.grades if (nb.name, g.name) in manual]
+                    row[f"{nb.name}_check"] = round(sum(g.score for g in auto), 2)
+                    graded = all(g.manual_score is not None or g.auto_score is not None
+                                 for g in rubric)
+                    row[f"{nb.name}_reflection"] = (
+                        round(sum(g.score for g in rubric), 2) if rubric and graded else "")
+            else:
+                row["max_score"] = record.max_score
+            rows.append(row)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: guard_cell(v) for k, v in row.items()})
+    write_text_atomic(out, buffer.getvalue())
+    return len(rows)

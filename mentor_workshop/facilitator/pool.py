@@ -1,0 +1,255 @@
+"""One worker-pool policy for every tool that runs notebooks in worker processes.
+
+Two tools execute many notebooks, each in a fresh kernel inside a worker process: ``batch``
+(papermill jobs on a local pool or a Dask cluster) and ``autograde`` (nbgrader's preprocessors
+in long-lived workers). Their process structures differ for good reasons, but the rules for
+what may go wrong with a kernel must not: a facilitator should not have to learn that one tool
+gives a slow kernel two chances and the other three. So the rules live here, in one frozen
+:class:`PoolPolicy` (:data:`POLICY`), with the helpers both tools call:
+
+* :func:`retry_start` -- the retry loop for a kernel that failed before its first cell;
+* :func:`classify` / :func:`is_start_failure` -- what a kernel's exception means;
+* :class:`WorkerDeaths` -- how often a job is re-queued when its worker process died;
+* :func:`default_workers` -- how many workers to start.
+
+Why 2 retries (3 attempts) for a kernel that fails to start. ``batch`` used to retry once and
+``autograde`` twice. A retry happens only when no cell has run yet, so nothing the notebook does
+(writing a journal, creating a file) can happen twice: a further attempt is always safe. A start
+failure is never the notebook's fault either: a port race between parallel kernels
+(papermill#511) or a machine too busy to answer the kernel's first hand-shake in time, and batch
+runs the same kernels on the same busy machines as autograde. So both take autograde's larger
+number: fewer retries would make autograde fail participants it grades today, while the extra
+attempt costs batch time only when a kernel really cannot start (and the error is then reported
+as before). Both now pause briefly at random before a retry, which autograde did not.
+
+Timeouts. ``cell_timeout`` and ``notebook_timeout`` are the limits of a batch job unless the job
+sets its own. Autograde keeps nbgrader's per-cell limit from the course (``Execute.timeout``,
+which ``--timeout`` overrides) and, like nbgrader, no per-notebook limit: a participant's scores
+must be the ones ``nbgrader autograde`` gives, and nbgrader interrupts a cell at its limit.
+
+Reporting. :func:`classify` names a kernel's trouble once (:class:`Trouble`); each tool then
+says it in its own report: batch marks the job ``failed`` or ``timeout`` with the cell, and
+autograde grades what ran, marks the notebook ``crashed`` or ``timeout`` and writes
+:data:`KERNEL_DIED` into the test cells that could not run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import os
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+__all__ = [
+    "CELL_TIMEOUT_ENAME",
+    "KERNEL_DIED",
+    "POLICY",
+    "PoolPolicy",
+    "Trouble",
+    "WorkerDeaths",
+    "classify",
+    "default_workers",
+    "is_start_failure",
+    "retry_start",
+]
+
+T = TypeVar("T")
+
+#: The ``ename`` autograde writes into a test cell whose kernel died before it could run.
+KERNEL_DIED = "KernelDied"
+#: The ``ename`` nbclient gives a cell stopped at the per-cell limit.
+CELL_TIMEOUT_ENAME = "CellTimeoutError"
+
+
+@dataclass(frozen=True)
+class PoolPolicy:
+    """How a pool of notebook workers treats kernels that fail, hang or die.
+
+    Attributes
+    ----------
+    start_retries
+        Extra attempts for a notebook whose kernel failed before its first cell ran.
+    retry_pause
+        Bounds, in seconds, of the random pause before such a retry: parallel kernels that
+        collided must not start again in lock-step.
+    worker_crash_retries
+        How many times a job is run again after the worker process running it died (a worker
+        death cannot be blamed on one job, so each job on it gets this many new chances).
+    cell_timeout
+        Seconds one cell of a batch job may run (step notebooks need well under a second).
+    notebook_timeout
+        Seconds a whole batch notebook may run, kernel start included.
+    kernel_start_timeout
+        Seconds to wait for a kernel to start (capped by the notebook's own limit).
+    hard_stop_grace
+        Extra seconds the local pool waits past a job's limit before it kills the worker.
+    stderr_tail_lines
+        Lines of a failed kernel's own stderr quoted in the report.
+    """
+
+    start_retries: int = 2
+    retry_pause: tuple[float, float] = (0.2, 1.0)
+    worker_crash_retries: int = 1
+    cell_timeout: float = 60.0
+    notebook_timeout: float = 300.0
+    kernel_start_timeout: float = 60.0
+    hard_stop_grace: float = 60.0
+    stderr_tail_lines: int = 5
+
+    @property
+    def start_attempts(self) -> int:
+        """Attempts in all for a notebook whose kernel keeps failing to start."""
+        return self.start_retries + 1
+
+
+#: The policy both ``batch`` and ``autograde`` use.
+POLICY = PoolPolicy()
+
+
+# ----------------------------------------------------------------------------- classify
+
+
+class Trouble(enum.Enum):
+    """What a kernel's exception means for the notebook that was running."""
+
+    START_FAILURE = "start"  # failed before any cell ran: not the notebook's doing, retry
+    NOTEBOOK_TIMEOUT = "notebook-timeout"  # the watchdog stopped the whole notebook
+    CELL_TIMEOUT = "cell-timeout"  # one cell passed the per-cell limit
+    CRASHED = "crashed"  # the kernel died while running a cell (killed, segfault, memory)
+    ERROR = "error"  # anything else: report it as it is
+
+
+def is_start_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` is what a kernel that never got going raises.
+
+    ``RuntimeError("Kernel died before replying")``, ``TimeoutError("Kernel didn't respond")``
+    and ``ZMQError("Address already in use")`` all mean a kernel start race or a machine too busy
+    to answer, when they come before the first cell.
+
+    Parameters
+    ----------
+    exc
+        The exception raised while executing a notebook.
+
+    Returns
+    -------
+    bool
+        True for the exception types of a failed kernel start.
+    """
+    if isinstance(exc, RuntimeError | TimeoutError):
+        return True
+    with contextlib.suppress(ImportError):
+        # deferred: the batch package (and so this module) is imported when the CLI starts
+        import zmq
+
+        return isinstance(exc, zmq.ZMQError)
+    return False
+
+
+def classify(exc: BaseException, *, started: bool, timed_out: bool = False) -> Trouble:
+    """Name a kernel's trouble once, so both tools retry and report the same things.
+
+    Parameters
+    ----------
+    exc
+        The exception raised while executing a notebook.
+    started
+        Whether any cell had started running when it was raised.
+    timed_out
+        Whether the notebook's watchdog fired (the whole notebook passed its limit).
+
+    Returns
+    -------
+    Trouble
+        ``NOTEBOOK_TIMEOUT`` when the watchdog fired, ``CELL_TIMEOUT`` for nbclient's cell limit,
+        ``START_FAILURE`` when the kernel failed before any cell, ``CRASHED`` when it died in a
+        cell, else ``ERROR``.
+    """
+    # deferred: the batch package (and so this module) is imported when the CLI starts
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    if timed_out:
+        return Trouble.NOTEBOOK_TIMEOUT
+    if isinstance(exc, CellTimeoutError):
+        return Trouble.CELL_TIMEOUT
+    if not started and (isinstance(exc, DeadKernelError) or is_start_failure(exc)):
+        return Trouble.START_FAILURE
+    if isinstance(exc, DeadKernelError):
+        return Trouble.CRASHED
+    return Trouble.ERROR
+
+
+# ----------------------------------------------------------------------------- retry
+
+
+def retry_start(run: Callable[[int], tuple[T, bool]], policy: PoolPolicy = POLICY
+                ) -> tuple[T, int]:
+    """Run one notebook, starting its kernel again while it fails before its first cell.
+
+    Parameters
+    ----------
+    run
+        Called with the attempt number (from 1); returns ``(result, kernel_failed_to_start)``.
+    policy
+        The policy giving the number of attempts and the pause between them.
+
+    Returns
+    -------
+    tuple
+        The last attempt's result and the number of attempts made.
+    """
+    attempt = 0
+    while True:
+        attempt += 1
+        result, start_failed = run(attempt)
+        if not start_failed or attempt >= policy.start_attempts:
+            return result, attempt
+        time.sleep(random.uniform(*policy.retry_pause))  # de-synchronise from the other kernels
+
+
+class WorkerDeaths:
+    """Counts, per job, the worker processes that died under it, and says when to give up."""
+
+    def __init__(self, policy: PoolPolicy = POLICY) -> None:
+        self.policy = policy
+        self._counts: dict[str, int] = {}
+
+    def may_retry(self, key: str) -> bool:
+        """Record that the worker running ``key`` died.
+
+        Parameters
+        ----------
+        key
+            What identifies the job across re-queues (a job or participant name).
+
+        Returns
+        -------
+        bool
+            True while the job has retries left under the policy.
+        """
+        self._counts[key] = self._counts.get(key, 0) + 1
+        return self._counts[key] <= self.policy.worker_crash_retries
+
+
+def default_workers(spare: int = 0) -> int:
+    """Worker processes to start: one per core this process may use, plus ``spare``.
+
+    Parameters
+    ----------
+    spare
+        Extra workers beyond one per core, for work that waits on kernels part of the time.
+
+    Returns
+    -------
+    int
+        At least ``1 + spare``.
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, cores) + spare
