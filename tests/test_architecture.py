@@ -71,10 +71,6 @@ def test_no_import_cycle_between_any_two_modules() -> None:
     assert not cycles, f"import cycles: {cycles}"
 
 
-def _is_package_init_importing_children(importer: str, imported: str) -> bool:
-    return imported.startswith(importer + ".")
-
-
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_module_is_small(path: Path) -> None:
     lines = len(_source(path).splitlines())
@@ -169,3 +165,19 @@ def test_commands_only_parse_arguments() -> None:
             if isinstance(node, ast.For | ast.While | ast.With):
                 heavy.append(f"{path.name}:{node.lineno}")
     assert not heavy, f"move this work into a facilitator function: {heavy}"
+
+
+def test_every_module_is_on_the_architecture_page() -> None:
+    """docs/architecture.md gives each module one line; a new module must be added there."""
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    wings = ("core", "participant", "facilitator")
+    missing = []
+    for path in MODULES:
+        rel = path.relative_to(PACKAGE)
+        if rel.name == "__init__.py" and rel.parent != Path("."):
+            continue
+        if rel.parts[0] in wings:
+            rel = Path(*rel.parts[1:])
+        if f"`{rel.as_posix()}`" not in page and f"`{rel.name}`" not in page:
+            missing.append(str(path.relative_to(ROOT)))
+    assert not missing, f"add a line for each to docs/architecture.md: {missing}"

@@ -431,9 +431,6 @@ class NotebookPage:
         return self.panel.locator(".mw-exercise").filter(
             has=self.page.locator(f".{css_class}")).last
 
-    def status_texts(self) -> list[str]:
-        return [t.strip() for t in self.panel.locator(".mw-status").all_inner_texts()]
-
     def outputs_text(self) -> str:
         return "\n".join(self.panel.locator(".jp-OutputArea").all_inner_texts())
 

@@ -47,8 +47,6 @@ PLAN_STEP = "10_my_plan"
 PLAN_FILES = ("my_plan.md", "my_plan.html", "my_plan.ics")
 PERSONALIZE_MANIFEST = "personalize-manifest.json"
 PLANS_MANIFEST = "plans-manifest.json"
-#: Values papermill injects when the notebook's parameters cell declares them.
-OPTIONAL_PARAMETERS = ("cohort", "facilitator", "workshop_date")
 
 
 def _journal_participant(path: Path, participant: Participant, workshop_date: str | None
