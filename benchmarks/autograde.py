@@ -28,11 +28,8 @@ ASSIGNMENT = "mentor_workshop"
 
 def build(base: Path, participants: int) -> Path:
     """A released course with every step notebook and ``participants`` collected submissions."""
-    from test_course import (
-        complete_answers,
-        make_submission,
-        partial_answers,
-    )
+    from courses import make_submission
+    from journals import complete_answers, partial_answers
 
     from mentor_workshop.facilitator import course as mw_course
     from mentor_workshop.facilitator.roster import read_roster

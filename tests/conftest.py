@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 import json
 import os
+import re
 import shutil
 import textwrap
 from collections.abc import Iterable, Iterator
@@ -25,7 +26,7 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
 from mentor_workshop.core import checks
-from mentor_workshop.core.journal import Journal
+from mentor_workshop.core.journal import JOURNAL_FILENAME, Journal
 from mentor_workshop.participant.widgets import Exercise, exercise
 from mentor_workshop.participant.widgets import base as widget_base
 
@@ -34,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def journal_path(tmp_path: Path) -> Path:
-    return tmp_path / "journal.json"
+    return tmp_path / JOURNAL_FILENAME
 
 
 @pytest.fixture(autouse=True)
@@ -58,7 +59,7 @@ def write_journal(path: Path, answers: dict[str, Any], name: str = "", pid: str 
 
 
 def on_disk(path: Path) -> dict:
-    """The answers exactly as written to journal.json."""
+    """The answers exactly as written to the journal file."""
     return json.loads(path.read_text(encoding="utf-8"))["answers"]
 
 
@@ -115,6 +116,13 @@ def inputs(root: w.Widget) -> list[w.Widget]:
             if isinstance(x, w.ValueWidget) and not isinstance(x, w.HTML | w.Label)]
 
 
+def rows(panel_html: str) -> dict[str, str]:
+    """signal -> level, read from a feedback panel's list rows as a browser test would."""
+    found = re.findall(r'<li class="mw-fb-item mw-sig-(\w+) mw-level-(\w+)" '
+                       r'data-signal="\1" data-level="\2"', panel_html)
+    return dict(found)
+
+
 def grading_display(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """From now on run as nbgrader grades, and collect what exercises ``show()`` instead of
     drawing it, so a test can read the summary a grader would see."""
@@ -158,7 +166,7 @@ def run_graded(step_id: str, folder: Path,
                monkeypatch: pytest.MonkeyPatch) -> nbformat.NotebookNode:
     """Run the notebook as nbgrader's autograde does, and assert the journal in ``folder`` is
     byte for byte what it was: grading reads answers, never changes them."""
-    journal = folder / "journal.json"
+    journal = folder / JOURNAL_FILENAME
     before = journal.read_bytes()
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")  # the kernel inherits it
     nb = run_notebook(step_id, folder)

@@ -118,7 +118,8 @@ def _occurrences(pattern: str) -> list[str]:
 @pytest.mark.parametrize(("rule", "pattern", "home"), [
     ("the journal's file name", r"[\"']journal\.json[\"']", "core/journal_format.py"),
     ("the date parser", r"\bdate\.fromisoformat\(", "core/answers.py"),
-    ("nbgrader's solution markers", r"[\"']BEGIN (SOLUTION|HIDDEN TESTS)", "facilitator/markers.py"),
+    ("nbgrader's solution markers", r"[\"']BEGIN (SOLUTION|HIDDEN TESTS)",
+     "facilitator/markers.py"),
     ("the pseudonym HMAC", r"\bhmac\.new\(", "facilitator/grading/pseudonyms.py"),
     ("the CSV formula guard", r"[\"']=[\"'],\s*[\"']\+[\"']", "core/safe_csv.py"),
     ("the step registry", r"\bStepRegistry\(\)", "core/steps.py"),

@@ -14,17 +14,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from courses import ASSIGNMENT, cell_by_id, cli, grades, make_course, make_submission
+from journals import complete_answers, partial_answers
 from nbformat.v4 import new_code_cell
-from test_course import (
-    ASSIGNMENT,
-    cell_by_id,
-    cli,
-    complete_answers,
-    grades,
-    make_course,
-    make_submission,
-    partial_answers,
-)
 
 from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator import course as mw_course

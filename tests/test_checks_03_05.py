@@ -8,60 +8,25 @@ from typing import Any
 
 import pytest
 from conftest import assert_complete_passes, assert_empty_says_what_to_do, write_journal
-from test_checks_00_02 import COMPLETE as EARLIER
-from test_checks_00_02 import LEADERS as EARLIER_LEADERS
+from journals import KEY, PHRASES, POINTS, WORK, answers_for
 
+from mentor_workshop.core import curriculum
 from mentor_workshop.core.checks import check, grade, sorting_score
-from mentor_workshop.core.content import curriculum
 from mentor_workshop.core.journal import Journal
 
-#: The same participant as in steps 00–02, with two of her leaders: Amara (first pick) and Lin.
-LEADERS = [EARLIER_LEADERS[0], EARLIER_LEADERS[2]]
-
-DRAFT = (
-    "Dear Amara,\n\nI'm Priya, a product manager at a small housing charity in Leeds. I'm writing "
-    "to you because your talk at the Housing Forum on rebuilding repairs around tenants' feedback "
-    "changed how my team plans its work.\n\nWould you be open to a 30-minute call in the next "
-    "month, at a time that suits you? I'd love to learn how you won support for that change."
-    "\n\nThank you for considering it.\n\nBest wishes,\nPriya"
-)
-WORK = "Your talk at the Housing Forum on rebuilding the repairs service"
-STATEMENT = (
-    "Your talk at the Housing Forum on rebuilding the repairs service around tenants' feedback "
-    "gave me the nerve to ask our own residents first, and our complaints fell by a third."
-)
-PHRASES = curriculum.load().step("05_vulnerability_confidence").content.sorting
-KEY = {p.id: p.answer for p in PHRASES}
-
-#: A journal where steps 03–05 are complete (the widget and notebook tests reuse it).
-COMPLETE: dict[str, Any] = {
-    "welcome.profile": EARLIER["welcome.profile"],
-    "shortlist.leaders": LEADERS,
-    "shortlist.first_pick": "amara-1a2b3c",
-    "request.channel": "email",
-    "request.scaffold": {"who_i_am": "I'm Priya, a product manager in Leeds",
-                         "why_you": "Your Housing Forum talk on repairs", "the_ask":
-                         "Would you be open to a call", "the_time": "30 minutes next month",
-                         "thanks": "Thank you for considering it"},
-    "request.draft": DRAFT,
-    "heart.admiration": {"work": WORK, "statement": STATEMENT},
-    "tone.sorting": dict(KEY),
-    "tone.revision": DRAFT,
-}
-
-POINTS = {"03_request": 3, "04_from_the_heart": 3, "05_vulnerability_confidence": 3}
+PART = ("03_request", "04_from_the_heart", "05_vulnerability_confidence")
 
 
 def unmet(result: Any) -> set[str]:
     return {c.name for c in result.criteria if not c.passed}
 
 
-@pytest.mark.parametrize("step_id", list(POINTS))
+@pytest.mark.parametrize("step_id", PART)
 def test_complete_journal_passes(journal_path: Path, step_id: str) -> None:
-    assert_complete_passes(journal_path, step_id, COMPLETE, POINTS[step_id])
+    assert_complete_passes(journal_path, step_id, answers_for(*PART), POINTS[step_id])
 
 
-@pytest.mark.parametrize("step_id", list(POINTS))
+@pytest.mark.parametrize("step_id", PART)
 def test_empty_journal_says_where_to_start(journal_path: Path, step_id: str) -> None:
     assert_empty_says_what_to_do(journal_path, step_id, POINTS[step_id])
 
@@ -80,7 +45,7 @@ def test_request_partial(journal_path: Path) -> None:
 
 
 def test_request_unknown_channel_is_not_a_choice(journal_path: Path) -> None:
-    write_journal(journal_path, {**COMPLETE, "request.channel": "carrier_pigeon"})
+    write_journal(journal_path, {**answers_for(*PART), "request.channel": "carrier_pigeon"})
     result = check("03_request", journal_path)
     assert unmet(result) == {"channel"}
     assert "in person, email, phone or letter" in result.messages[0]
@@ -125,7 +90,7 @@ def test_tone_sorting_partial_credit_follows_the_score(journal_path: Path) -> No
     wrong_ids = [p.id for p in PHRASES][:6]
     for pid in wrong_ids:
         answers[pid] = "balanced" if KEY[pid] != "balanced" else "needy"
-    write_journal(journal_path, {**COMPLETE, "tone.sorting": answers})
+    write_journal(journal_path, {**answers_for(*PART), "tone.sorting": answers})
     correct, total = sorting_score(Journal(journal_path))
     assert (correct, total) == (total - 6, total)
     result = check("05_vulnerability_confidence", journal_path)
@@ -138,7 +103,7 @@ def test_tone_sorting_partial_credit_follows_the_score(journal_path: Path) -> No
 def test_damaged_values_are_checked_not_crashed(journal_path: Path) -> None:
     write_journal(journal_path, {"request.draft": 42, "heart.admiration": "oops",
                                  "tone.sorting": ["needy"], "tone.revision": None})
-    for step_id in POINTS:
+    for step_id in PART:
         result = check(step_id, journal_path)
         assert not result.passed
         assert grade(step_id, journal_path, points=3) == 0

@@ -3,47 +3,40 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import assert_complete_passes, assert_empty_says_what_to_do, write_journal
-from test_plan import complete_answers as every_step
+from journals import FIRST_PICK, POINTS, answers_for
 
+from mentor_workshop.core import curriculum
 from mentor_workshop.core.checks import check, grade
-from mentor_workshop.core.content import curriculum
 
 GRACIOUS = curriculum.load().step("06_be_gracious").content
 REJECTION = curriculum.load().step("07_rejection").content
 TWO_WAY = curriculum.load().step("08_two_way").content
-
-
-def complete_answers() -> dict[str, Any]:
-    """The complete journal cut down to steps 06-08 and the shortlist they draw on (the
-    notebook tests reuse it)."""
-    return {key: value for key, value in every_step().items()
-            if key.startswith(("shortlist.", "gracious.", "rejection.", "two_way."))}
+PART = ("06_be_gracious", "07_rejection", "08_two_way")
 
 
 def crit(result, name: str):
     return next(c for c in result.criteria if c.name == name)
 
 
-@pytest.mark.parametrize("step_id", ["06_be_gracious", "07_rejection", "08_two_way"])
+@pytest.mark.parametrize("step_id", PART)
 def test_complete_journal_passes(journal_path: Path, step_id: str) -> None:
-    assert_complete_passes(journal_path, step_id, complete_answers(), 3)
+    assert_complete_passes(journal_path, step_id, answers_for(*PART), POINTS[step_id])
 
 
-@pytest.mark.parametrize("step_id", ["06_be_gracious", "07_rejection", "08_two_way"])
+@pytest.mark.parametrize("step_id", PART)
 def test_empty_journal_fails_with_a_message_for_every_criterion(journal_path: Path,
                                                                 step_id: str) -> None:
-    assert_empty_says_what_to_do(journal_path, step_id, 3, min_words=5)
+    assert_empty_says_what_to_do(journal_path, step_id, POINTS[step_id], min_words=5)
 
 
 # ------------------------------------------------------------------ 06
 
 
 def test_06_partial(journal_path: Path) -> None:
-    answers = complete_answers()
+    answers = answers_for(*PART)
     answers["gracious.thank_you"] = "Thanks!"
     answers["gracious.meeting"] = {**answers["gracious.meeting"], "start": "2030-04-10T09:30",
                                    "questions": ["Only one?", "", " "]}
@@ -56,7 +49,7 @@ def test_06_partial(journal_path: Path) -> None:
 
 
 def test_06_a_long_note_without_thanks_is_not_enough(journal_path: Path) -> None:
-    answers = complete_answers()
+    answers = answers_for(*PART)
     answers["gracious.thank_you"] = (
         "Dear Dr Johnson, I am looking forward to our meeting next Thursday at your office. I "
         "will bring my notes on the project and a short list of the questions I would like to "
@@ -67,7 +60,7 @@ def test_06_a_long_note_without_thanks_is_not_enough(journal_path: Path) -> None
 
 
 def test_06_meeting_needs_a_real_zone(journal_path: Path) -> None:
-    answers = complete_answers()
+    answers = answers_for(*PART)
     answers["gracious.meeting"] = {**answers["gracious.meeting"], "timezone": "Mars/Base"}
     write_journal(journal_path, answers)
     assert "valid time zone" in crit(check("06_be_gracious", journal_path), "date").message
@@ -77,13 +70,13 @@ def test_06_meeting_needs_a_real_zone(journal_path: Path) -> None:
 
 
 def test_07_partial(journal_path: Path) -> None:
-    answers = complete_answers()
+    answers = answers_for(*PART)
     first_two = {s.id for s in REJECTION.scenarios[:2]}
     answers["rejection.responses"] = {
         k: (v if k in first_two else {"choice": v["choice"], "why": ""})
         for k, v in answers["rejection.responses"].items()}
     answers["rejection.ask_why"] = "Why not?"
-    answers["rejection.next_leader"] = "l2"  # the first pick itself
+    answers["rejection.next_leader"] = FIRST_PICK
     write_journal(journal_path, answers)
     result = check("07_rejection", journal_path)
     scen = crit(result, "scenarios")
@@ -96,7 +89,7 @@ def test_07_partial(journal_path: Path) -> None:
 
 
 def test_07_unknown_option_does_not_count(journal_path: Path) -> None:
-    answers = complete_answers()
+    answers = answers_for(*PART)
     sid = REJECTION.scenarios[0].id
     answers["rejection.responses"][sid] = {"choice": "made_up", "why": "because"}
     write_journal(journal_path, answers)
@@ -107,7 +100,7 @@ def test_07_unknown_option_does_not_count(journal_path: Path) -> None:
 
 
 def test_08_partial(journal_path: Path) -> None:
-    answers = complete_answers()
+    answers = answers_for(*PART)
     answers["two_way.cares"] = "Maths"
     answers["two_way.offers"] = ["Run a half-day data workshop for her outreach team", "  "]
     answers["two_way.prep"] = {TWO_WAY.prep_checklist[0].id: True,

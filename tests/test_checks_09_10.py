@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 from conftest import assert_complete_passes, write_journal
-from test_plan import complete_answers
+from journals import POINTS, answers_for, complete_answers
 
+from mentor_workshop.core import curriculum
 from mentor_workshop.core.checks import check, grade
-from mentor_workshop.core.content import curriculum
 from mentor_workshop.core.journal import Journal
 
 WITHIN = "09_lead_from_within"
@@ -17,19 +17,15 @@ PLAN = "10_my_plan"
 WITHIN_KEYS = ("within.rhythm", "within.report_back", "within.dormant_tie", "within.commitment")
 
 
-def _only(answers: dict, prefix: str) -> dict:
-    return {k: v for k, v in answers.items() if k.startswith(prefix)}
-
-
 # ------------------------------------------------------------------ 09 lead from within
 
 
 def test_09_complete(journal_path: Path) -> None:
-    assert_complete_passes(journal_path, WITHIN, _only(complete_answers(), "within."), 3)
+    assert_complete_passes(journal_path, WITHIN, answers_for(WITHIN), POINTS[WITHIN])
 
 
 def test_09_partial(journal_path: Path) -> None:
-    answers = _only(complete_answers(), "within.")
+    answers = answers_for(WITHIN)
     answers["within.commitment"] = {"action": "Send my request"}  # no date
     answers["within.report_back"] = "I'll tell her."  # too short to be a plan
     del answers["within.dormant_tie"]
@@ -65,7 +61,7 @@ def test_09_empty_says_what_to_do_for_each_part(journal_path: Path) -> None:
     {"within.rhythm": "every month"},
 ])
 def test_09_rejects_malformed_answers_without_crashing(journal_path: Path, bad: dict) -> None:
-    answers = {**_only(complete_answers(), "within."), **bad}
+    answers = {**answers_for(WITHIN), **bad}
     write_journal(journal_path, answers)
     result = check(WITHIN, journal_path)
     assert not result.passed and result.score == 0.75
@@ -76,7 +72,7 @@ def test_09_rejects_malformed_answers_without_crashing(journal_path: Path, bad: 
     {"within.commitment": {"action": "Call", "date": 20300415}},
 ], ids=["weeks_true", "date_as_int"])
 def test_09_non_contract_values_do_not_pass(journal_path: Path, bad: dict) -> None:
-    write_journal(journal_path, {**_only(complete_answers(), "within."), **bad})
+    write_journal(journal_path, {**answers_for(WITHIN), **bad})
     assert not check(WITHIN, journal_path).passed
 
 
@@ -94,7 +90,7 @@ def test_checks_stay_silent_on_a_corrupt_journal(
 
 
 def test_10_complete(journal_path: Path) -> None:
-    assert_complete_passes(journal_path, PLAN, complete_answers(), 2)
+    assert_complete_passes(journal_path, PLAN, complete_answers(), POINTS[PLAN])
 
 
 def test_10_partial_names_the_unfinished_notebooks(journal_path: Path) -> None:
@@ -131,7 +127,9 @@ def test_10_survives_wrong_types_in_later_steps(journal_path: Path) -> None:
 
 def test_10_grade_is_a_number_the_grader_can_use(journal_path: Path) -> None:
     Journal(journal_path).save("within.report_back", "x")
-    assert isinstance(grade(PLAN, journal_path, points=2), float)
+    points = grade(PLAN, journal_path, points=2)
+    assert isinstance(points, float)
+    assert points == 0.0  # a one-letter answer completes no step
 
 
 @pytest.mark.parametrize("bad", [

@@ -1,7 +1,6 @@
 """The nbgrader course lifecycle: init, release (leak check), collect, feedback, export.
 
-The helpers at the top build temporary courses and synthetic submissions; test_autograde.py and
-test_grading.py import them too.
+Temporary courses and hand-ins come from ``courses.py``, journals from ``journals.py``.
 """
 
 from __future__ import annotations
@@ -16,198 +15,28 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
 import pytest
+from courses import (
+    ASSIGNMENT,
+    NOTEBOOKS,
+    ROSTER,
+    XSS,
+    cell_by_id,
+    cli,
+    journal_text,
+    make_course,
+    make_submission,
+)
+from journals import complete_answers, partial_answers
 
 from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator import course as mw_course
 
 ROOT = Path(__file__).resolve().parent.parent
-ROSTER = ROOT / "exercises" / "sample_cohort" / "roster.csv"
-NOTEBOOKS = ROOT / "notebooks"
-ASSIGNMENT = mw_course.DEFAULT_ASSIGNMENT
-XSS = "<script>alert('mw-xss')</script>"
 
-pytestmark = pytest.mark.slow
-
-
-# ------------------------------------------------------------------------------ helpers
-
-
-def complete_answers() -> dict:
-    """A journal that passes every step's check (built from the curriculum's own ids)."""
-    from mentor_workshop.core import curriculum
-
-    cur = curriculum.load()
-    sorting = cur.step("05_vulnerability_confidence").content.sorting
-    scenarios = cur.step("07_rejection").content.scenarios
-    checklist = cur.step("08_two_way").content.prep_checklist
-    channels = cur.step("03_request").content.channels
-    leaders = [
-        {"id": f"l{i}", "name": name, "role": "Chief Operating Officer, Northbridge Housing",
-         "why": f"{name} rebuilt the repairs service around what tenants told her in person",
-         "learn": "How to win support for a change", "reach": "A former colleague knows her",
-         "warmth": 3 + i % 3, "values": 5 - i % 2, "stretch": i == 0}
-        for i, name in enumerate(["Dana Osei", "Ravi Mehta", "Lena Park"])
-    ]
-    draft = (
-        "Dear Ms Osei, I am Amara Okafor, a team lead at Riverside Care. I admired how you rebuilt "
-        "the repairs service around tenants' feedback, which is why I am writing to you. Would you "
-        "be willing to meet me for a 30-minute coffee in the next month so I could ask you about "
-        "leading change? Thank you for considering it."
-    )
-    return {
-        "welcome.profile": {"name": "Amara Okafor", "role": "Team lead at Riverside Care",
-                            "hopes": "I hope to learn how to lead a larger team with confidence"},
-        "shortlist.leaders": leaders,
-        "shortlist.weights": {"values": 1, "warmth": 1},
-        "shortlist.first_pick": "l0",
-        "assumptions.beliefs": [
-            {"id": f"b{i}", "belief": b, "confidence_before": 80,
-             "evidence_for": "It feels that way",
-             "evidence_against": "Two colleagues were helped by senior people they emailed",
-             "rewrite": f"Maybe not: {b.lower()} is only a guess", "confidence_after": 30}
-            for i, b in enumerate(["Busy leaders never answer strangers",
-                                   "I have nothing to offer", "Asking is a sign of weakness"])
-        ],
-        "assumptions.calibration": {"guess": 3, "revealed": True},
-        "request.channel": channels[-1].id,
-        "request.scaffold": {k: "x" for k in ("who_i_am", "why_you", "the_ask", "the_time",
-                                              "thanks")},
-        "request.draft": draft,
-        "heart.admiration": {
-            "work": "the tenant-led repairs redesign at Northbridge",
-            "statement": "When you rebuilt the repairs service around what tenants said, I saw "
-                         "that listening first can change an organisation. I now start my own "
-                         "projects by asking the people affected, and complaints fell by half.",
-        },
-        "tone.sorting": {p.id: p.answer for p in sorting},
-        "tone.revision": draft,
-        "gracious.thank_you": (
-            "Thank you so much for saying yes to meeting me. I am truly grateful for your time "
-            "and generosity, and I will come prepared with three questions so that our half hour "
-            "is useful for both of us. Thank you again."
-        ),
-        "gracious.meeting": {"yes_date": "2027-03-01", "start": "2027-03-08T10:00",
-                             "timezone": "Europe/London", "duration_minutes": 30,
-                             "questions": ["How did you start?", "What would you change?",
-                                           "Whom else should I talk to?"]},
-        "rejection.responses": {s.id: {"choice": s.options[0].id, "why": "It keeps the door open"}
-                                for s in scenarios},
-        "rejection.ask_why": "Thank you for letting me know. May I ask what would make a request "
-                             "like mine easier to say yes to in future?",
-        "rejection.self_compassion": {"first_reaction": "I was foolish to ask",
-                                      "rewrite": "Asking took courage and a no is about their "
-                                                 "time, not my worth"},
-        "rejection.next_leader": "l1",
-        "two_way.cares": "She cares about tenant voice in housing repairs right now",
-        "two_way.offers": ["A summary of our tenant survey", "An introduction to our data team"],
-        "two_way.prep": {item.id: True for item in checklist},
-        "within.rhythm": {"every_weeks": 6, "channel": "email"},
-        "within.report_back": "I will tell her what happened when I tried her advice on my team",
-        "within.dormant_tie": {"name": "Sam Lee", "why": "We worked well together and lost touch"},
-        "within.commitment": {"action": "Send my request to Dana", "date": "2027-03-01"},
-    }
-
-
-def partial_answers() -> dict:
-    full = complete_answers()
-    return {
-        "welcome.profile": {"name": "Mateo", "role": "", "hopes": ""},
-        "shortlist.leaders": full["shortlist.leaders"][:1],
-    }
-
-
-def journal_text(answers: dict) -> str:
-    return json.dumps({"schema_version": 1, "participant": {}, "answers": answers,
-                       "saved_at": {}}, indent=2)
-
-
-def make_course(base: Path, notebooks: list[str], *, timeout: int = 3,
-                cli_env: dict | None = None) -> Path:
-    """A released course with the given step notebooks and the sample roster."""
-    folder = base / "course"
-    paths = [NOTEBOOKS / f"{name}.ipynb" for name in notebooks]
-    if cli_env is None:
-        mw_course.init_course(folder, ROSTER, notebooks=paths, timeout=timeout)
-    else:
-        nb_dir = base / "notebooks"
-        nb_dir.mkdir()
-        for path in paths:
-            shutil.copy(path, nb_dir)
-        run_cli(["init", str(folder), "--roster", str(ROSTER), "--notebooks", str(nb_dir)],
-                env=cli_env)
-        config = folder / "nbgrader_config.py"
-        config.write_text(config.read_text().replace("timeout = 30", f"timeout = {timeout}"))
-    mw_course.release(folder)
-    return folder
-
-
-def run_cli(args: list[str], env: dict | None = None, check: bool = True
-            ) -> subprocess.CompletedProcess:
-    """The installed command, called by its full path (as a facilitator might)."""
-    exe = Path(sys.executable).parent / "mentor-workshop"
-    result = subprocess.run([str(exe), *args], capture_output=True, text=True, env=env,
-                            timeout=300)
-    if check and result.returncode != 0:
-        raise AssertionError(f"mentor-workshop {args[0]} failed:\n{result.stdout}\n"
-                             f"{result.stderr}")
-    return result
-
-
-def cli(args: list[str]) -> subprocess.CompletedProcess:
-    """The command's own entry point, in this process (much faster than a new interpreter)."""
-    from mentor_workshop.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(args)
-    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
-
-
-Edit = Callable[[str, nbformat.NotebookNode], None]
-
-
-def make_submission(course: Path, folder: Path, *, answers: dict | None = None,
-                    journal: str | None = None, reflection: str | None = None,
-                    edit: Edit | None = None) -> Path:
-    """A participant's hand-in: the release, their journal, their reflections, their edits."""
-    shutil.copytree(course / "release" / ASSIGNMENT, folder)
-    if journal is None:
-        journal = journal_text(answers or {})
-    (folder / "journal.json").write_text(journal, encoding="utf-8")
-    for path in sorted(folder.glob("*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        for cell in nb.cells:
-            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
-            if reflection is not None and re.fullmatch(r"reflection_\d+", grade_id):
-                cell.source = reflection
-        if edit is not None:
-            edit(path.stem, nb)
-        nbformat.write(nb, path)
-    return folder
-
-
-def cell_by_id(nb: nbformat.NotebookNode, grade_id: str) -> nbformat.NotebookNode:
-    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
-
-
-def grades(course: Path) -> dict:
-    """Every grade and automatic comment in a course's gradebook, keyed for comparison."""
-    out = {}
-    with mw_course.open_course(course).gradebook() as gb:
-        for assignment in gb.assignments:
-            for sub in assignment.submissions:
-                for nb in sub.notebooks:
-                    for g in nb.grades:
-                        out[(sub.student.id, nb.name, g.name)] = (
-                            g.auto_score, g.manual_score, g.needs_manual_grade)
-                    for c in nb.comments:
-                        out[(sub.student.id, nb.name, c.name, "comment")] = c.auto_comment
-    return out
 
 
 # ------------------------------------------------------------------------------ fixtures
@@ -238,6 +67,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # ---------------------------------------------------------------------------------- init
 
 
+@pytest.mark.slow  # runs autograde on a real course
 def test_init_creates_a_course_nbgrader_can_use(graded: Path) -> None:
     config = mw_course.load_config(graded)
     assert config.OverwriteCells.add_missing_cells is True
@@ -252,6 +82,7 @@ def test_init_creates_a_course_nbgrader_can_use(graded: Path) -> None:
     assert students["p02"].email == "mateo.fernandez@example.org"
 
 
+@pytest.mark.slow  # runs autograde on a real course
 def test_init_again_updates_and_keeps_grades(graded: Path, tmp_path: Path) -> None:
     shutil.copytree(graded, tmp_path / "c")
     graded = tmp_path / "c"
@@ -280,6 +111,7 @@ def test_init_reports_every_roster_problem(tmp_path: Path) -> None:
     assert not (tmp_path / "c" / "gradebook.db").exists()
 
 
+@pytest.mark.slow  # runs autograde on a real course
 def test_init_refuses_to_change_the_course_id(graded: Path) -> None:
     with pytest.raises(UserError, match="course's id"):
         mw_course.init_course(graded, ROSTER, course_id="another",
@@ -289,6 +121,7 @@ def test_init_refuses_to_change_the_course_id(graded: Path) -> None:
 # ------------------------------------------------------------------------------- release
 
 
+@pytest.mark.slow  # runs autograde on a real course
 def test_release_hides_solutions_and_hidden_tests(graded: Path) -> None:
     release = graded / "release" / ASSIGNMENT
     text = (release / "00_welcome.ipynb").read_text()
@@ -297,6 +130,7 @@ def test_release_hides_solutions_and_hidden_tests(graded: Path) -> None:
     assert mw_course.verify_release(mw_course.open_course(graded), ASSIGNMENT) == []
 
 
+@pytest.mark.slow  # runs autograde on a real course
 def test_verify_release_catches_every_kind_of_leak(graded: Path, tmp_path: Path) -> None:
     copy_dir = tmp_path / "c"
     shutil.copytree(graded, copy_dir)
@@ -317,6 +151,7 @@ def test_verify_release_catches_every_kind_of_leak(graded: Path, tmp_path: Path)
     assert "journal.json holds answers (welcome.profile)" in joined
 
 
+@pytest.mark.slow  # runs autograde on a real course
 def test_release_fails_loudly_and_deletes_a_leaking_release(graded: Path, tmp_path: Path) -> None:
     copy_dir = tmp_path / "c"
     shutil.copytree(graded, copy_dir)
@@ -338,6 +173,7 @@ def _zip(folder: Path, target: Path, prefix: str = "") -> Path:
     return target
 
 
+@pytest.mark.slow  # runs autograde on a real course
 def test_collect_reports_each_problem_and_collects_the_rest(graded: Path, tmp_path: Path) -> None:
     course_dir = tmp_path / "c"
     shutil.copytree(graded, course_dir)
@@ -383,6 +219,7 @@ def test_collect_reports_each_problem_and_collects_the_rest(graded: Path, tmp_pa
     assert {ln.participant for ln in again.lines if ln.status == "updated"} >= {"p04", "p05"}
 
 
+@pytest.mark.slow  # runs autograde on a real course
 def test_collect_from_an_nbgrader_exchange(graded: Path, tmp_path: Path) -> None:
     course_dir = tmp_path / "c"
     shutil.copytree(graded, course_dir)
@@ -403,6 +240,7 @@ def test_collect_from_an_nbgrader_exchange(graded: Path, tmp_path: Path) -> None
 # --------------------------------------------------------------------- feedback and export
 
 
+@pytest.mark.slow  # runs autograde on a real course
 def test_feedback_removes_hidden_tests_and_escapes_participant_text(graded: Path) -> None:
     report = mw_course.feedback(graded)
     assert not report.failed
@@ -438,6 +276,7 @@ def _copy_with_reflection(graded: Path, tmp_path: Path, student: str, text: str)
     return course
 
 
+@pytest.mark.slow  # runs autograde on a real course
 def test_feedback_pages_load_nothing_from_the_internet(graded: Path, tmp_path: Path) -> None:
     from mentor_workshop.facilitator.report import remote_references
 
@@ -461,6 +300,7 @@ def test_feedback_pages_load_nothing_from_the_internet(graded: Path, tmp_path: P
     assert "(Score:" in page
 
 
+@pytest.mark.slow  # runs autograde on a real course
 def test_feedback_refuses_a_page_a_template_sends_online(graded: Path, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """If a template brings a CDN reference the clean-up does not know, the page is not kept."""
@@ -479,6 +319,7 @@ def test_feedback_refuses_a_page_a_template_sends_online(graded: Path, tmp_path:
     assert "Could not write feedback for p03" in "\n".join(report.lines())
 
 
+@pytest.mark.slow  # runs autograde on a real course
 def test_export_writes_one_row_per_participant(graded: Path, tmp_path: Path) -> None:
     import csv
 

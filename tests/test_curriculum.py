@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from mentor_workshop.core import resources
-from mentor_workshop.core.content import curriculum
-from mentor_workshop.core.content.curriculum import CurriculumError, load
+from mentor_workshop.core import curriculum, resources
+from mentor_workshop.core.curriculum import CurriculumError, load
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "exercises"

@@ -5,9 +5,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import re
-import statistics
 import sys
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -825,39 +823,70 @@ def _agreement(examples: list[dict]) -> dict[str, tuple[int, int, int, int]]:
     return {k: tuple(v) for k, v in counts.items()}  # type: ignore[misc]
 
 
-def _table(title: str, counts: dict[str, tuple[int, int, int, int]]) -> dict[str, tuple]:
-    print(f"\n{title}  ('not good' is the positive class)")
-    print(f"{'signal':<15} {'tp':>3} {'fp':>3} {'fn':>3} {'tn':>3}  precision  recall")
+def _table(title: str, counts: dict[str, tuple[int, int, int, int]]) -> tuple[dict, str]:
+    """Precision and recall per signal, and the table of them (printed, and returned so an
+    assertion message can show it)."""
+    lines = [f"{title}  ('not good' is the positive class)",
+             f"{'signal':<15} {'tp':>3} {'fp':>3} {'fn':>3} {'tn':>3}  precision  recall"]
     scores = {}
     for name, (tp, fp, fn, tn) in counts.items():
         p = tp / (tp + fp) if tp + fp else float("nan")
         r = tp / (tp + fn) if tp + fn else float("nan")
         scores[name] = (p, r)
-        print(f"{name:<15} {tp:>3} {fp:>3} {fn:>3} {tn:>3}  {p:>9.2f}  {r:>6.2f}")
-    return scores
+        lines.append(f"{name:<15} {tp:>3} {fp:>3} {fn:>3} {tn:>3}  {p:>9.2f}  {r:>6.2f}")
+    text = "\n".join(lines)
+    print("\n" + text)
+    return scores, text
 
 
 def test_rules_agree_with_the_labelled_bank() -> None:
     examples = fb.load_examples()
-    scores = _table(f"All {len(examples)} labelled examples", _agreement(examples))
-    held_out = [ex for ex in examples if ex["id"].startswith("heldout_")]
-    _table(f"Held-out subset ({len(held_out)} examples, not used to shape the rules)",
-           _agreement(held_out))  # fmt: skip
+    scores, table = _table(f"All {len(examples)} labelled examples", _agreement(examples))
     for name, (p, r) in scores.items():
-        assert p >= 0.8, f"{name}: precision {p:.2f}"
-        assert r >= 0.8, f"{name}: recall {r:.2f}"
+        assert p >= 0.8, f"{name}: precision {p:.2f}\n{table}"
+        assert r >= 0.8, f"{name}: recall {r:.2f}\n{table}"
 
 
-# --- speed ----------------------------------------------------------------------------------
+#: Precision and recall on the held-out examples (ids ``heldout_*``, never used to shape the
+#: rules) as measured when they were added, rounded down to the nearest 0.05 and never below
+#: 0.5: a rule change may not lose agreement on text it was not tuned to.
+HELD_OUT_FLOORS = {  # signal: (precision, recall)
+    "length": (1.0, 1.0),
+    "readability": (1.0, 1.0),
+    "clear_ask": (0.75, 1.0),
+    "reason": (1.0, 1.0),
+    "admiration": (0.8, 0.8),
+    "gratitude": (1.0, 1.0),
+    "neediness": (1.0, 1.0),
+    "overconfidence": (1.0, 1.0),
+    "reciprocity": (0.7, 1.0),
+}
 
 
-def test_analysis_is_fast() -> None:
-    """A loose guard against slow regressions (the benchmark measures the real numbers)."""
+def test_rules_agree_with_the_held_out_examples() -> None:
+    held_out = [ex for ex in fb.load_examples() if ex["id"].startswith("heldout_")]
+    assert len(held_out) >= 15, "the floors below were measured on 15 held-out examples"
+    assert list(HELD_OUT_FLOORS) == list(SIGNAL_NAMES)
+    assert all(min(floors) >= 0.5 for floors in HELD_OUT_FLOORS.values())
+    scores, table = _table(
+        f"Held-out subset ({len(held_out)} examples, not used to shape the rules)",
+        _agreement(held_out))
+    for name, (p, r) in scores.items():
+        p_floor, r_floor = HELD_OUT_FLOORS[name]
+        # NaN (a signal never flagged, or never expected to be) fails both comparisons.
+        assert p >= p_floor, f"{name}: held-out precision {p:.2f} < {p_floor}\n{table}"
+        assert r >= r_floor, f"{name}: held-out recall {r:.2f} < {r_floor}\n{table}"
+
+
+# --- repeated analysis -----------------------------------------------------------------------
+
+
+def test_analysis_of_a_long_message_is_repeatable() -> None:
+    """The panel re-runs the analysis on every edit, with its caches warm: the answer must not
+    depend on how often it ran. (How fast it runs is measured by ``benchmarks/feedback.py``.)"""
     text = " ".join([STRONG.replace("\n", " ")] * 5)
-    fb.analyze(text)
-    runs = []
+    first = fb.analyze(text)
+    assert [s.name for s in first] == list(SIGNAL_NAMES)
+    assert fb.summary(first)["length"] == "problem"  # five messages in one is far too long
     for _ in range(30):
-        t0 = time.perf_counter()
-        fb.analyze(text)
-        runs.append(time.perf_counter() - t0)
-    assert statistics.median(runs) < 0.02
+        assert fb.analyze(text) == first

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from test_course import ASSIGNMENT, ROOT, complete_answers, make_course, make_submission
+from courses import ASSIGNMENT, ROOT, make_course, make_submission
+from journals import complete_answers
 
 from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator import course as mw_course
 from mentor_workshop.facilitator import grading
 
-pytestmark = pytest.mark.slow
 ANSWERS = {
     "p01": "Asking felt risky. Amara Okafor will email Dana Osei on Monday 3 March.",
     "p02": "I realised my belief that leaders ignore strangers was untested.",
@@ -79,6 +79,7 @@ def test_rubric_comment_round_trips() -> None:
 # --------------------------------------------------------------------------- the queue
 
 
+@pytest.mark.slow  # runs autograde on a real course
 def test_queue_is_blind_and_grades_into_the_gradebook(course: Path) -> None:
     queue = grading.GradingQueue(course)
     assert [q.cell for q in queue.questions] == ["reflection_00"]
@@ -108,6 +109,7 @@ def test_queue_is_blind_and_grades_into_the_gradebook(course: Path) -> None:
         queue.grade(p01, levels={"depth": 9})
 
 
+@pytest.mark.slow  # runs autograde on a real course
 def test_same_pseudonyms_in_a_later_session(course: Path) -> None:
     first = [a.pseudonym for a in grading.GradingQueue(course).answers(0)]
     assert first == [a.pseudonym for a in grading.GradingQueue(course).answers(0)]
@@ -132,6 +134,7 @@ def _write(path: Path, rows: list[dict]) -> None:
         writer.writerows(rows)
 
 
+@pytest.mark.slow  # runs autograde on a real course
 def test_csv_round_trip(course: Path, tmp_path: Path) -> None:
     out, rows = _sheet(course, tmp_path)
     assert list(rows[0]) == ["pseudonym", "notebook", "cell", "max_score", "depth", "action",
@@ -155,6 +158,7 @@ def test_csv_round_trip(course: Path, tmp_path: Path) -> None:
     assert again["p01"]["comment"] == "'=Clear plan"
 
 
+@pytest.mark.slow  # runs autograde on a real course
 def test_csv_import_is_all_or_nothing_with_line_numbers(course: Path, tmp_path: Path) -> None:
     _, rows = _sheet(course, tmp_path)
     rows[0].update(depth="3", action="2", step_evidence="2")  # fine on its own
@@ -174,8 +178,9 @@ def test_csv_import_is_all_or_nothing_with_line_numbers(course: Path, tmp_path: 
     assert all(_gradebook(course, pid)[0] is None for pid in ("p01", "p02", "p03"))
 
 
+@pytest.mark.slow  # runs autograde on a real course
 def test_grade_commands(course: Path, tmp_path: Path) -> None:
-    from test_course import cli
+    from courses import cli
 
     sheet = tmp_path / "out.csv"
     assert "Wrote 3 answers" in cli(["grade", "export", str(course), str(sheet)]).stdout
@@ -192,6 +197,7 @@ def test_grade_commands(course: Path, tmp_path: Path) -> None:
 # ------------------------------------------------------------------- the keyboard grader
 
 
+@pytest.mark.slow  # runs autograde on a real course
 def test_keyboard_grading_without_a_mouse(course: Path) -> None:
     state = grading.GraderState(grading.GradingQueue(course))
     start = state.answer.pseudonym
@@ -213,6 +219,7 @@ def test_keyboard_grading_without_a_mouse(course: Path) -> None:
     assert not state.answer.graded and not state.answer.blank
 
 
+@pytest.mark.slow  # runs autograde on a real course
 def test_grader_widgets_respond_to_keys(course: Path) -> None:
     ui = grading.grader_ui(course)
     state = ui._mw_state
@@ -222,6 +229,7 @@ def test_grader_widgets_respond_to_keys(course: Path) -> None:
     assert "Saved" in ui.children[-1].value
 
 
+@pytest.mark.slow  # runs autograde on a real course
 def test_grader_notebook_runs(course: Path, tmp_path: Path) -> None:
     from nbclient import NotebookClient
 

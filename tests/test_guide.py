@@ -64,7 +64,8 @@ def test_guide_links_to_every_page_and_all_links_resolve() -> None:
 
 def test_generated_pages_are_up_to_date(cur: curriculum.Curriculum) -> None:
     assert (FACILITATOR / "agenda.md").read_text() == agenda.agenda_markdown(cur), (
-        "facilitator/agenda.md is stale: run python -m mentor_workshop.facilitator.agenda --write facilitator/")
+        "facilitator/agenda.md is stale: run "
+        "python -m mentor_workshop.facilitator.agenda --write facilitator/")
     assert (FACILITATOR / "answer_keys.md").read_text() == agenda.answer_keys_markdown(cur), (
         "facilitator/answer_keys.md is stale: run "
         "python -m mentor_workshop.facilitator.agenda --write facilitator/")

@@ -49,11 +49,6 @@ def run_python(code: str, *args: str, env: dict | None = None) -> subprocess.Com
 
 
 @pytest.fixture
-def journal_path(tmp_path: Path) -> Path:
-    return tmp_path / "journal.json"
-
-
-@pytest.fixture
 def quiet():
     """Any warning in the normal path is a failure (nbgrader zeroes cells that write stderr)."""
     with warnings.catch_warnings():
@@ -64,7 +59,8 @@ def quiet():
 # ----------------------------------------------------------------------------- basics
 
 
-def test_missing_journal_reads_as_empty_without_creating_anything(tmp_path: Path, quiet) -> None:
+@pytest.mark.usefixtures("quiet")
+def test_missing_journal_reads_as_empty_without_creating_anything(tmp_path: Path) -> None:
     journal = Journal(tmp_path / "nowhere" / "journal.json")
     assert journal.all() == {}
     assert journal.load("request.draft") is None
@@ -73,7 +69,8 @@ def test_missing_journal_reads_as_empty_without_creating_anything(tmp_path: Path
     assert not (tmp_path / "nowhere").exists()
 
 
-def test_save_load_and_file_format(journal_path: Path, quiet) -> None:
+@pytest.mark.usefixtures("quiet")
+def test_save_load_and_file_format(journal_path: Path) -> None:
     journal = Journal(journal_path)
     leaders = [{"id": "l1", "name": "Ada", "warmth": 4, "stretch": False}]
     journal.save("shortlist.leaders", leaders)
@@ -157,7 +154,8 @@ def test_reads_see_other_writers(journal_path: Path) -> None:
     assert reader.load("request.draft") == "from another process"
 
 
-def test_for_notebook_dir_and_missing_folder(tmp_path: Path, quiet) -> None:
+@pytest.mark.usefixtures("quiet")
+def test_for_notebook_dir_and_missing_folder(tmp_path: Path) -> None:
     folder = tmp_path / "course" / "p01" / "workshop"
     journal = Journal.for_notebook_dir(folder)
     assert journal.path == folder / "journal.json"
@@ -176,7 +174,8 @@ def test_unusable_folder_gives_a_clear_error(tmp_path: Path) -> None:
     assert blocker.read_text() == "a file where the notebook folder should be"
 
 
-def test_participant_metadata(journal_path: Path, quiet) -> None:
+@pytest.mark.usefixtures("quiet")
+def test_participant_metadata(journal_path: Path) -> None:
     journal = Journal(journal_path)
     journal.set_participant(id="p01", name="Amara Okafor", cohort="spring-2027")
     assert journal.participant == {"id": "p01", "name": "Amara Okafor", "cohort": "spring-2027"}
@@ -192,7 +191,8 @@ def test_participant_metadata(journal_path: Path, quiet) -> None:
         journal.set_participant(joined={1, 2})
 
 
-def test_unicode_round_trip(journal_path: Path, quiet) -> None:
+@pytest.mark.usefixtures("quiet")
+def test_unicode_round_trip(journal_path: Path) -> None:
     texts = {
         "emoji": "Thank you 🙏🏽 — 👩🏾‍💻 mentoring 🌱",
         "rtl.arabic": "شكرا لوقتك، أتعلم منك الكثير",
@@ -296,7 +296,8 @@ def corrupt_copies(folder: Path) -> list[Path]:
     return sorted(folder.glob("journal.corrupt-*.json"))
 
 
-def test_empty_file_is_a_fresh_journal(journal_path: Path, quiet) -> None:
+@pytest.mark.usefixtures("quiet")
+def test_empty_file_is_a_fresh_journal(journal_path: Path) -> None:
     journal_path.write_bytes(b"")
     journal = Journal(journal_path)
     assert journal.all() == {}
@@ -462,7 +463,6 @@ def test_sigkill_at_random_moments_never_breaks_the_journal(journal_path: Path) 
     """A kernel killed at any instant leaves the old or the new file, always valid."""
     rng = random.Random(20270315)
     kills, progressed, newest = 0, 0, -1
-    started = time.monotonic()
     while kills < 200:
         writer = subprocess.Popen(
             [sys.executable, "-c", WRITER, str(journal_path), str(newest + 1)],
@@ -492,10 +492,9 @@ def test_sigkill_at_random_moments_never_breaks_the_journal(journal_path: Path) 
         assert highest >= newest, "the journal went back in time"
         progressed += highest > newest
         newest = highest
-    elapsed = time.monotonic() - started
     mid_write = len(list(journal_path.parent.glob(".journal.json*.tmp")))
-    print(
-        f"\n{kills} kills in {elapsed:.1f}s; {newest + 1} values saved; writer progressed "
+    print(  # how long the kills take is measured by benchmarks/journal.py
+        f"\n{kills} kills; {newest + 1} values saved; writer progressed "
         f"between {progressed} kills; {mid_write} kills landed mid-write (temp file left)"
     )
     assert progressed >= 50  # most kills land inside a stream of saves, not before it

@@ -66,7 +66,7 @@ def test_step_frame(path: Path) -> None:
 
 
 def test_the_eleven_step_notebooks_exist() -> None:
-    from mentor_workshop.core.content import curriculum
+    from mentor_workshop.core import curriculum
 
     expected = {s.notebook for s in curriculum.load().steps}
     assert {p.name for p in STEP_NOTEBOOKS} == expected

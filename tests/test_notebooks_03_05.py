@@ -16,14 +16,19 @@ from conftest import (
     widget_texts,
     write_journal,
 )
-from test_checks_03_05 import COMPLETE, POINTS
+from journals import POINTS, answers_for
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow  # every test here runs a notebook in a real kernel
 
-#: Something each notebook must draw from the journal, proving the widgets read it.
+PART = ("03_request", "04_from_the_heart", "05_vulnerability_confidence")
+#: A journal where steps 03–05 are complete, with the shortlist they draw on.
+COMPLETE = answers_for(*PART)
+
+#: Something each notebook must draw from the journal, proving the widgets read it (Katherine
+#: Johnson is the first pick).
 DRAWN = {
-    "03_request": ("You are writing to", "Amara Osei"),
-    "04_from_the_heart": ("You are writing about", "Amara Osei"),
+    "03_request": ("You are writing to", "Katherine Johnson"),
+    "04_from_the_heart": ("You are writing about", "Katherine Johnson"),
     "05_vulnerability_confidence": ("Your request from notebook 03", "Tone meter"),
 }
 EMPTY_STATES = {
@@ -33,7 +38,7 @@ EMPTY_STATES = {
 }
 
 
-@pytest.mark.parametrize("step_id", list(POINTS))
+@pytest.mark.parametrize("step_id", PART)
 def test_runs_on_an_empty_journal(tmp_path: Path, step_id: str) -> None:
     nb = run_notebook(step_id, tmp_path)
     assert awarded(nb) == 0
@@ -43,7 +48,7 @@ def test_runs_on_an_empty_journal(tmp_path: Path, step_id: str) -> None:
         assert on_disk(journal) == {}
 
 
-@pytest.mark.parametrize("step_id", list(POINTS))
+@pytest.mark.parametrize("step_id", PART)
 def test_runs_on_a_complete_journal(tmp_path: Path, step_id: str) -> None:
     write_journal(tmp_path / "journal.json", COMPLETE)
     nb = run_notebook(step_id, tmp_path)
@@ -54,7 +59,7 @@ def test_runs_on_a_complete_journal(tmp_path: Path, step_id: str) -> None:
     assert_kept(tmp_path / "journal.json", COMPLETE)
 
 
-@pytest.mark.parametrize("step_id", list(POINTS))
+@pytest.mark.parametrize("step_id", PART)
 def test_grading_run_shows_summaries_and_writes_nothing(
         tmp_path: Path, step_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
     write_journal(tmp_path / "journal.json", COMPLETE)

@@ -8,9 +8,9 @@ import nbformat
 import papermill
 import pytest
 from conftest import ROOT, awarded, cell, html_of, run_graded, run_notebook, write_journal
-from test_plan import ADA, complete_answers
+from journals import ADA, POINTS, complete_answers
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow  # every test here runs a notebook in a real kernel
 
 PLAN_FILES = ("my_plan.md", "my_plan.html", "my_plan.ics")
 
@@ -30,7 +30,7 @@ def test_09_with_an_empty_journal(tmp_path: Path) -> None:
 def test_09_with_a_complete_journal(tmp_path: Path) -> None:
     write_journal(tmp_path / "journal.json", complete_answers(), **ADA)
     nb = run_notebook("09_lead_from_within", tmp_path)
-    assert awarded(nb) == 3
+    assert awarded(nb) == POINTS["09_lead_from_within"]
 
 
 def test_10_with_an_empty_journal_writes_a_partial_plan(tmp_path: Path) -> None:
@@ -45,7 +45,7 @@ def test_10_with_an_empty_journal_writes_a_partial_plan(tmp_path: Path) -> None:
 def test_10_with_a_complete_journal_writes_the_whole_plan(tmp_path: Path) -> None:
     write_journal(tmp_path / "journal.json", complete_answers(), **ADA)
     nb = run_notebook("10_my_plan", tmp_path)
-    assert awarded(nb) == 2
+    assert awarded(nb) == POINTS["10_my_plan"]
     printed = stdout(cell(nb, "export_10"))
     for name in PLAN_FILES:
         assert (tmp_path / name).is_file() and name in printed
@@ -56,7 +56,7 @@ def test_10_while_grading_writes_nothing(tmp_path: Path, monkeypatch: pytest.Mon
     write_journal(tmp_path / "journal.json", complete_answers(), **ADA)
     before = sorted(p.name for p in tmp_path.iterdir())
     nb = run_graded("10_my_plan", tmp_path, monkeypatch)
-    assert awarded(nb) == 2
+    assert awarded(nb) == POINTS["10_my_plan"]
     assert "Grading run" in stdout(cell(nb, "export_10"))
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*before, "10_my_plan.ipynb"])
     summary = html_of([cell(nb, "show_10_main")])
@@ -70,9 +70,9 @@ def test_10_through_papermill_writes_into_out_dir(tmp_path: Path) -> None:
     papermill.execute_notebook(
         str(ROOT / "notebooks" / "10_my_plan.ipynb"), str(tmp_path / "p001_10.ipynb"),
         parameters={"journal_path": str(journal), "out_dir": str(out_dir),
-                    "participant_id": "p001", "participant_name": "Ada Lovelace"},
+                    "participant_id": ADA["pid"], "participant_name": ADA["name"]},
         kernel_name="python3", cwd=str(tmp_path), progress_bar=False,
     )
     assert sorted(p.name for p in out_dir.iterdir()) == sorted(PLAN_FILES)
-    assert "**Ada Lovelace**" in (out_dir / "my_plan.md").read_text(encoding="utf-8")
+    assert f"**{ADA['name']}**" in (out_dir / "my_plan.md").read_text(encoding="utf-8")
     assert not (tmp_path / "my_plan.md").exists()

@@ -78,7 +78,8 @@ def test_installed_wheel_carries_exercises(tmp_path: Path) -> None:
     env["PYTHONPATH"] = str(site)
     out = subprocess.run(
         [sys.executable, "-c",
-         "import mentor_workshop, mentor_workshop.core.curriculum as c, mentor_workshop.core.resources as r;"
+         "import mentor_workshop, mentor_workshop.core.curriculum as c, "
+         "mentor_workshop.core.resources as r;"
          "print(len(c.load().steps), r.exercises_dir())"],
         check=True, capture_output=True, text=True, cwd=tmp_path, env=env,
     )

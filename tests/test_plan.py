@@ -13,119 +13,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import write_journal
 from icalendar import Calendar
+from journals import ADA, complete_answers
 
 from mentor_workshop.core import atomic, curriculum
 from mentor_workshop.core.journal import Journal
 from mentor_workshop.participant import plan
 
 LONDON = ZoneInfo("Europe/London")
-#: Who the complete journal belongs to, as the roster records it.
-ADA = {"name": "Ada Lovelace", "pid": "p001"}
-
-# ------------------------------------------------------------------ a complete journal (shared)
-
-
-def complete_answers() -> dict[str, Any]:
-    """Answers that complete every step; other test modules import this."""
-    tone = curriculum.load().step("05_vulnerability_confidence").content
-    rejection = curriculum.load().step("07_rejection").content
-    return {
-        "welcome.profile": {"name": "Ada Lovelace", "role": "Data analyst at a city council",
-                            "hopes": "I want to learn how to lead a small analytics team well."},
-        "shortlist.leaders": [
-            {"id": "l1", "name": "Grace Hopper", "role": "Rear admiral",
-             "why": "She made programming readable by inventing the first compiler.",
-             "learn": "How to push a new idea through a big organisation",
-             "reach": "A former colleague knows her", "warmth": 2, "values": 5,
-             "stretch": True},
-            {"id": "l2", "name": "Katherine Johnson", "role": "Mathematician",
-             "why": "Her trajectory calculations for Friendship 7 were trusted by Glenn himself.",
-             "learn": "How to be precise under pressure", "reach": "Conference talk",
-             "warmth": 3, "values": 4, "stretch": False},
-            {"id": "l3", "name": "Mary Jackson", "role": "Engineer",
-             "why": "She went to court to be allowed to study engineering at night.",
-             "learn": "Persistence", "reach": "Alumni network", "warmth": 5, "values": 3,
-             "stretch": False},
-        ],
-        "shortlist.weights": {"values": 2, "warmth": 1},
-        "shortlist.first_pick": "l2",
-        "assumptions.beliefs": [
-            {"id": "b1", "belief": "She is far too busy for someone like me",
-             "confidence_before": 80, "evidence_for": "Her diary is full",
-             "evidence_against": "She mentored two juniors last year",
-             "rewrite": "She is busy, and she still makes time for people she can help",
-             "confidence_after": 30},
-            {"id": "b2", "belief": "Asking will make me look incompetent",
-             "confidence_before": 70, "evidence_for": "It feels exposing",
-             "evidence_against": "Research says asking for advice makes people look more able",
-             "rewrite": "Asking for advice shows I take my growth seriously",
-             "confidence_after": 20},
-        ],
-        "assumptions.calibration": {"guess": 3, "revealed": True},
-        "request.channel": "in_person",
-        "request.scaffold": {"who_i_am": "I am Ada", "why_you": "Your work on Friendship 7",
-                             "the_ask": "A short conversation", "the_time": "30 minutes",
-                             "thanks": "Thank you"},
-        "request.draft": (
-            "Dear Dr Johnson, I am Ada, a data analyst at the city council. Your calculations "
-            "for Friendship 7 showed me how precise work earns trust, and that is exactly what "
-            "I am trying to learn as I start leading a small team. Would you be willing to meet "
-            "me for a 30-minute coffee in the next month to talk about how you built that "
-            "trust? I would be happy to share what I am learning about open data in return. "
-            "Thank you for considering it. Ada"
-        ),
-        "heart.admiration": {
-            "work": "her trajectory calculations for the Friendship 7 flight",
-            "statement": (
-                "I admire the way you checked the computer's numbers by hand before John "
-                "Glenn's flight. Reading about it changed how I think about my own work: being "
-                "careful is how you earn trust."
-            ),
-        },
-        "tone.sorting": {p.id: p.answer for p in tone.sorting},
-        "tone.revision": (
-            "Dear Dr Johnson, I am Ada, a data analyst at the city council. Your calculations "
-            "for Friendship 7 showed me how careful work earns trust, which is what I am "
-            "learning as I begin to lead a small team. Would you be willing to meet me for a "
-            "30-minute coffee in the next month to talk about how you built that trust? I "
-            "would gladly share what I am learning about open data in return. Thank you for "
-            "considering it. Ada"
-        ),
-        "gracious.thank_you": (
-            "Dear Dr Johnson, thank you so much for agreeing to meet me. I am grateful that "
-            "you would make time for this, and I am especially looking forward to hearing how "
-            "you checked the Friendship 7 numbers. Thank you again. Ada"
-        ),
-        "gracious.meeting": {
-            "yes_date": "2030-03-25", "start": "2030-03-28T09:30", "timezone": "Europe/London",
-            "duration_minutes": 45,
-            "questions": ["What do you wish you had known at my stage?",
-                          "How did you earn trust as a new lead?",
-                          "How would you like us to keep in touch?"],
-        },
-        "rejection.responses": {
-            s.id: {"choice": next(o.id for o in s.options if o.best),
-                   "why": "It is gracious and keeps the door open."}
-            for s in rejection.scenarios
-        },
-        "rejection.ask_why": ("Thank you for letting me know. If you have a moment, is there "
-                              "anything that would have made my request easier to say yes to?"),
-        "rejection.self_compassion": {
-            "first_reaction": "I was silly to ask her.",
-            "rewrite": "You asked someone you admire, which took courage; ask the next person.",
-        },
-        "rejection.next_leader": "l3",
-        "two_way.cares": "Getting more young women into mathematics and engineering careers.",
-        "two_way.offers": ["research", "Show her how our team uses open data dashboards"],
-        "two_way.prep": {"agenda": True, "update": True, "questions": True, "homework": False},
-        "within.rhythm": {"every_weeks": 4, "channel": "A short email update"},
-        "within.report_back": ("After I run my first team review I will email her what "
-                               "worked and what did not."),
-        "within.dormant_tie": {"name": "Jonas, my first manager",
-                               "why": "He now leads analytics in the sector I want to join."},
-        "within.commitment": {"action": "Send my request to Dr Johnson", "date": "2030-04-15"},
-    }
-
 
 # ------------------------------------------------------------------ HTML inspection
 

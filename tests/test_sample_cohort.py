@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from mentor_workshop.core import checks
-from mentor_workshop.core.content import curriculum
+from mentor_workshop.core import checks, curriculum
 from mentor_workshop.core.journal import Journal
+from mentor_workshop.core.steps import STEPS
 from mentor_workshop.facilitator.roster import read_roster
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,6 +144,11 @@ def test_content_ids_exist_in_the_exercises(pid: str, journals: dict[str, Path])
     """Ids in a journal must be ones the step YAML defines, or widgets would show nothing."""
     course = curriculum.load()
     answers = Journal(journals[pid]).all()
+    if pid in EMPTY:
+        assert answers == {}
+    else:  # the keys themselves are ids too: each must belong to a step
+        unknown = [key for key in answers if not key.startswith(tuple(STEPS.prefixes().values()))]
+        assert answers and not unknown, f"{pid}: keys no step owns: {unknown}"
     leader_ids = {x["id"] for x in answers.get("shortlist.leaders", [])}
     for key in ("shortlist.first_pick", "rejection.next_leader"):
         if key in answers:

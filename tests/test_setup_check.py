@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import on_disk
 
-from mentor_workshop.core.content import curriculum
+from mentor_workshop.core import curriculum
 from mentor_workshop.core.journal import Journal
 from mentor_workshop.participant import setup_check
 from mentor_workshop.participant.setup_check import (

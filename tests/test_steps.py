@@ -25,9 +25,9 @@ def test_content_ids_notebooks_and_registry_agree() -> None:
 
 
 def test_derived_tables_come_from_the_registry() -> None:
-    assert checks.CHECKS == STEPS.checks()
-    assert curriculum.CONTENT_MODELS == STEPS.content_models()
-    assert curriculum.STEP_IDS == STEPS.ids()
+    assert STEPS.checks() == checks.CHECKS
+    assert STEPS.content_models() == curriculum.CONTENT_MODELS
+    assert STEPS.ids() == curriculum.STEP_IDS
 
 
 @pytest.mark.parametrize("step_id", STEPS.ids())

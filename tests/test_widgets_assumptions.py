@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import FIND_SRC, find, inputs, on_disk, one
 
-from mentor_workshop.core.content import curriculum
+from mentor_workshop.core import curriculum
 from mentor_workshop.core.journal import Journal
 from mentor_workshop.participant.widgets import exercise
 from mentor_workshop.participant.widgets.assumptions import Assumptions, comparison_text

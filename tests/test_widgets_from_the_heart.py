@@ -6,12 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FIND_SRC, grading_display, on_disk, one, write_journal
-from test_checks_03_05 import COMPLETE, LEADERS, STATEMENT, WORK
-from test_widgets_request import rows
+from conftest import FIND_SRC, grading_display, on_disk, one, rows, write_journal
+from journals import FIRST_PICK, LEADERS, STATEMENT, WORK, answers_for
 
+from mentor_workshop.core import curriculum
 from mentor_workshop.core.checks import check
-from mentor_workshop.core.content import curriculum
 from mentor_workshop.participant.widgets import exercise
 from mentor_workshop.participant.widgets.from_the_heart import EMPTY, NO_PICK, Heart
 
@@ -36,15 +35,15 @@ def test_empty_states(journal_path: Path) -> None:
 
 def test_first_pick_and_their_why_are_shown(journal_path: Path) -> None:
     write_journal(journal_path,
-                  {"shortlist.leaders": LEADERS, "shortlist.first_pick": "lin-7a8b9c"})
+                  {"shortlist.leaders": LEADERS, "shortlist.first_pick": "l1"})
     html = one(Heart(journal_path).widget(), "mw-04-leader").value
-    assert "<strong>Lin Wu</strong>" in html
-    assert "quiet leadership" in html
+    assert "<strong>Grace Hopper</strong>" in html
+    assert "inventing the first compiler" in html
 
 
 def test_flattery_flagged_with_its_words_then_cleared(journal_path: Path, fresh_kernel) -> None:
     write_journal(journal_path,
-                  {"shortlist.leaders": LEADERS, "shortlist.first_pick": "amara-1a2b3c"})
+                  {"shortlist.leaders": LEADERS, "shortlist.first_pick": FIRST_PICK})
     root = Heart(journal_path).widget()
     statement, panel = one(root, "mw-04-statement"), one(root, "mw-04-feedback")
     statement.value = FLATTERY
@@ -56,7 +55,7 @@ def test_flattery_flagged_with_its_words_then_cleared(journal_path: Path, fresh_
     one(root, "mw-04-work").value = WORK
     statement.value = STATEMENT
     assert rows(panel.value) == {"admiration": "good"}
-    assert "<strong>31 words</strong> — developed enough" in one(root, "mw-04-wordcount").value
+    assert "<strong>33 words</strong> — developed enough" in one(root, "mw-04-wordcount").value
     assert on_disk(journal_path)["heart.admiration"] == {"work": WORK, "statement": STATEMENT}
     assert check("04_from_the_heart", journal_path).passed
 
@@ -90,12 +89,13 @@ def test_damaged_journal_value_starts_blank(journal_path: Path) -> None:
 
 def test_grading_mode_shows_summary_and_writes_nothing(
         journal_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write_journal(journal_path, {**COMPLETE, "heart.admiration": {"work": "<b>talk</b>",
-                                                                  "statement": STATEMENT}})
+    write_journal(journal_path, {**answers_for("04_from_the_heart"),
+                                 "heart.admiration": {"work": "<b>talk</b>",
+                                                      "statement": STATEMENT}})
     before = journal_path.read_bytes()
     shown = grading_display(monkeypatch)
     Heart(journal_path).show()
     html = shown[0].data
-    assert "mw-summary" in html and "<dt>About</dt><dd>Amara Osei</dd>" in html
+    assert "mw-summary" in html and "<dt>About</dt><dd>Katherine Johnson</dd>" in html
     assert "&lt;b&gt;talk&lt;/b&gt;" in html and STATEMENT[:40] in html
     assert journal_path.read_bytes() == before

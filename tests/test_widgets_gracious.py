@@ -12,8 +12,7 @@ import pytest
 from conftest import built, descendants, on_disk
 from icalendar import Calendar
 
-from mentor_workshop.core import ics
-from mentor_workshop.core.content import curriculum
+from mentor_workshop.core import curriculum, ics
 from mentor_workshop.core.journal import Journal
 from mentor_workshop.participant.widgets import exercise
 from mentor_workshop.participant.widgets.gracious import (

@@ -7,18 +7,19 @@ from pathlib import Path
 
 import pytest
 from conftest import built, on_disk
+from journals import FIRST_PICK
+from journals import LEADERS as SHORTLIST
 
-from mentor_workshop.core.content import curriculum
+from mentor_workshop.core import curriculum
 from mentor_workshop.core.journal import Journal
 from mentor_workshop.participant.widgets import exercise
 from mentor_workshop.participant.widgets.rejection import NextLeader, Scenarios, template_text
 
 CONTENT = curriculum.load().step("07_rejection").content
-LEADERS = [
-    {"id": "l1", "name": "Grace Hopper", "role": "Rear admiral"},
-    {"id": "l2", "name": "Katherine <Johnson>", "role": "Mathematician"},
-    {"id": "l3", "name": "Mary Jackson", "role": ""},
-]
+#: The shared shortlist, with markup in the first pick's name (it must reach the page escaped)
+#: and no role for Mary (her menu entry is her name alone).
+GRACE, KATHERINE, MARY = SHORTLIST
+LEADERS = [GRACE, dict(KATHERINE, name="Katherine <Johnson>"), dict(MARY, role="")]
 
 
 def best(scenario) -> str:
@@ -29,7 +30,7 @@ def worst(scenario) -> str:
     return next(o.id for o in scenario.options if not o.best)
 
 
-def shortlist(journal_path: Path, leaders=LEADERS, first: str | None = "l2") -> Journal:
+def shortlist(journal_path: Path, leaders=LEADERS, first: str | None = FIRST_PICK) -> Journal:
     journal = Journal(journal_path)
     journal.save("shortlist.leaders", leaders)
     if first:
@@ -64,6 +65,7 @@ def test_choosing_explains_whether_it_is_recommended(journal_path: Path) -> None
 
 def test_scenario_inputs_are_labelled_and_findable(journal_path: Path) -> None:
     ex: Scenarios = built("07_rejection.scenarios", journal_path)
+    assert list(ex.choices) == list(ex.whys) == [s.id for s in CONTENT.scenarios] != []
     for s in CONTENT.scenarios:
         slug = s.id.replace("_", "-")
         assert f"mw-07-{slug}-choice" in ex.choices[s.id]._dom_classes

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import ipywidgets as w
 import pytest
-from conftest import FIND_SRC, grading_display, on_disk, one, write_journal
-from test_checks_03_05 import COMPLETE, LEADERS
+from conftest import FIND_SRC, grading_display, on_disk, one, rows, write_journal
+from journals import DRAFT, FIRST_PICK, LEADERS, PROFILE, answers_for
 
-from mentor_workshop.core.content import curriculum
+from mentor_workshop.core import curriculum
 from mentor_workshop.participant.widgets import exercise
 from mentor_workshop.participant.widgets.feedback_panel import (
     EMPTY_MESSAGE,
@@ -29,16 +29,6 @@ from mentor_workshop.participant.widgets.request import (
 CONTENT = curriculum.load().step("03_request").content
 NEEDY = "I'm so sorry to bother you. I know you're far too busy."
 CALM = "Would you be open to a 30-minute call next month? Thank you for considering it."
-
-
-
-
-def rows(panel_html: str) -> dict[str, str]:
-    """signal -> level, read from the panel's list rows as a browser test would."""
-    found = re.findall(r'<li class="mw-fb-item mw-sig-(\w+) mw-level-(\w+)" '
-                       r'data-signal="\1" data-level="\2"', panel_html)
-    return dict(found)
-
 
 
 # ------------------------------------------------------------------------ the feedback panel
@@ -121,12 +111,13 @@ def test_no_first_pick_is_said_kindly(journal_path: Path) -> None:
 
 
 def test_first_pick_is_named_and_escaped(journal_path: Path) -> None:
-    leaders = [dict(LEADERS[0], name="Amara <b>Osei</b>"), LEADERS[1]]
+    leaders = [dict(x, name="Katherine <b>Johnson</b>") if x["id"] == FIRST_PICK else x
+               for x in LEADERS]
     write_journal(journal_path,
-                  {"shortlist.leaders": leaders, "shortlist.first_pick": "amara-1a2b3c"})
+                  {"shortlist.leaders": leaders, "shortlist.first_pick": FIRST_PICK})
     html = one(Request(journal_path).widget(), "mw-03-addressee").value
-    assert "Amara &lt;b&gt;Osei&lt;/b&gt;" in html and "<b>" not in html
-    assert "COO, Northbridge Housing" in html
+    assert "Katherine &lt;b&gt;Johnson&lt;/b&gt;" in html and "<b>" not in html
+    assert "Mathematician" in html
 
 
 def test_channel_tradeoffs_from_content(journal_path: Path) -> None:
@@ -147,18 +138,18 @@ def test_channel_tradeoffs_from_content(journal_path: Path) -> None:
 
 def test_compose_save_and_restore(journal_path: Path, fresh_kernel) -> None:
     write_journal(journal_path, {
-        "shortlist.leaders": LEADERS, "shortlist.first_pick": "amara-1a2b3c",
-        "welcome.profile": {"name": "Priya Shah", "role": "", "hopes": ""}})
+        "shortlist.leaders": LEADERS, "shortlist.first_pick": FIRST_PICK,
+        "welcome.profile": {"name": PROFILE["name"], "role": "", "hopes": ""}})
     ex = Request(journal_path)
     root = ex.widget()
     one(root, "mw-03-channel").value = "email"
-    one(root, "mw-03-who_i_am").value = "I'm Priya, a product manager in Leeds"
+    one(root, "mw-03-who_i_am").value = "I'm Ada, a data analyst at the city council"
     one(root, "mw-03-the_ask").value = "would you be open to a short call"
     one(root, "mw-03-the_time").value = "30 minutes next month."
     saved = on_disk(journal_path)
     assert saved["request.channel"] == "email"
     assert saved["request.scaffold"] == {
-        "who_i_am": "I'm Priya, a product manager in Leeds", "why_you": "",
+        "who_i_am": "I'm Ada, a data analyst at the city council", "why_you": "",
         "the_ask": "would you be open to a short call", "the_time": "30 minutes next month.",
         "thanks": "",
     }
@@ -166,15 +157,15 @@ def test_compose_save_and_restore(journal_path: Path, fresh_kernel) -> None:
 
     one(root, "mw-03-build").click()
     draft = one(root, "mw-03-draft").value
-    assert draft == ("Dear Amara Osei,\n\nI'm Priya, a product manager in Leeds.\n\n"
+    assert draft == ("Dear Katherine Johnson,\n\nI'm Ada, a data analyst at the city council.\n\n"
                      "Would you be open to a short call? 30 minutes next month.\n\n"
-                     "Best wishes,\nPriya Shah")
+                     "Best wishes,\nAda Lovelace")
     assert on_disk(journal_path)["request.draft"] == draft
     assert "Draft built from your notes" in ex.status.value
-    assert "<strong>26 words</strong> — a little short" in one(root, "mw-03-wordcount").value
+    assert "<strong>28 words</strong> — a little short" in one(root, "mw-03-wordcount").value
 
-    one(root, "mw-03-draft").value = COMPLETE["request.draft"]
-    assert "<strong>75 words</strong> — a good length" in one(root, "mw-03-wordcount").value
+    one(root, "mw-03-draft").value = DRAFT
+    assert "<strong>86 words</strong> — a good length" in one(root, "mw-03-wordcount").value
     feedback_rows = rows(one(root, "mw-03-feedback").value)
     assert feedback_rows["clear_ask"] == "good" and feedback_rows["reason"] == "good"
 
@@ -185,9 +176,9 @@ names = ("channel", "who_i_am", "why_you", "the_ask", "the_time", "thanks", "dra
 print(json.dumps({n: find(root, "mw-03-" + n)[0].value for n in names}))
 ''')
     assert json.loads(out) == {
-        "channel": "email", "who_i_am": "I'm Priya, a product manager in Leeds", "why_you": "",
-        "the_ask": "would you be open to a short call", "the_time": "30 minutes next month.",
-        "thanks": "", "draft": COMPLETE["request.draft"],
+        "channel": "email", "who_i_am": "I'm Ada, a data analyst at the city council",
+        "why_you": "", "the_ask": "would you be open to a short call",
+        "the_time": "30 minutes next month.", "thanks": "", "draft": DRAFT,
     }
 
 
@@ -248,8 +239,7 @@ def test_oversized_draft_is_refused_with_a_message(journal_path: Path) -> None:
 
 def test_grading_mode_shows_summary_and_writes_nothing(
         journal_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write_journal(journal_path,
-                  {**COMPLETE, "request.draft": COMPLETE["request.draft"] + " <i>x</i>"})
+    write_journal(journal_path, {**answers_for("03_request"), "request.draft": DRAFT + " <i>x</i>"})
     before = journal_path.read_bytes()
     shown = grading_display(monkeypatch)
     ex = Request(journal_path)
@@ -257,8 +247,8 @@ def test_grading_mode_shows_summary_and_writes_nothing(
     assert len(shown) == 1
     html = shown[0].data
     assert "mw-summary" in html
-    assert "<dt>Channel</dt><dd>Email</dd>" in html
-    assert "<dt>Addressed to</dt><dd>Amara Osei</dd>" in html
+    assert "<dt>Channel</dt><dd>In person</dd>" in html
+    assert "<dt>Addressed to</dt><dd>Katherine Johnson</dd>" in html
     assert "&lt;i&gt;x&lt;/i&gt;" in html and "<i>x</i>" not in html
     # even a widget built by hand saves nothing while grading
     one(ex.widget(), "mw-03-draft").value = "changed"

@@ -8,9 +8,8 @@ from html import escape
 from pathlib import Path
 
 import pytest
-from conftest import FIND_SRC, find, grading_display, on_disk, one, write_journal
-from test_checks_03_05 import COMPLETE, DRAFT, KEY, PHRASES
-from test_widgets_request import rows
+from conftest import FIND_SRC, find, grading_display, on_disk, one, rows, write_journal
+from journals import DRAFT, KEY, PHRASES, answers_for
 
 from mentor_workshop.core.checks import check, sorting_score
 from mentor_workshop.core.journal import Journal
@@ -195,7 +194,8 @@ def test_grading_mode_shows_summaries_and_writes_nothing(
         journal_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     answers = dict(KEY)
     answers[PHRASES[0].id] = wrong(PHRASES[0].answer)
-    write_journal(journal_path, {**COMPLETE, "tone.sorting": answers})
+    write_journal(journal_path, {**answers_for("03_request", "05_vulnerability_confidence"),
+                                 "tone.sorting": answers})
     before = journal_path.read_bytes()
     shown = grading_display(monkeypatch)
     Sorting(journal_path).show()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import built, on_disk
 
-from mentor_workshop.core.content import curriculum
+from mentor_workshop.core import curriculum
 from mentor_workshop.participant.widgets import exercise
 from mentor_workshop.participant.widgets.two_way import CaresAndOffers, Preparation
 

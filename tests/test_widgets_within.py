@@ -10,7 +10,7 @@ import ipywidgets as w
 import pytest
 from conftest import built, on_disk
 
-from mentor_workshop.core.content import curriculum
+from mentor_workshop.core import curriculum
 from mentor_workshop.core.journal import Journal
 from mentor_workshop.participant.widgets.within import LeadFromWithin
 

@@ -8,6 +8,7 @@ journal carries more, and the test proves none of it runs in notebook 10 or the 
 from __future__ import annotations
 
 import pytest
+from journals import complete_answers  # tests/journals.py: a journal that completes all
 from playwright.sync_api import Dialog, Page, expect
 
 from .labdriver import LabServer, NotebookPage, type_like_a_person, wait_for_journal
@@ -23,8 +24,6 @@ COMMITMENT = "Send my request to Katherine by Friday"
 
 
 def seeded_answers() -> dict:
-    from test_plan import complete_answers  # tests/test_plan.py: a journal that completes all
-
     answers = complete_answers()
     answers.pop("welcome.profile", None)  # typed in the browser below
     pick = answers["shortlist.first_pick"]

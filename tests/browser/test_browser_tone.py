@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from mentor_workshop.core.content import curriculum
+from mentor_workshop.core import curriculum
 
 from .labdriver import LabServer, NotebookPage, wait_for_journal
 
