@@ -25,8 +25,6 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import nbformat
-
 from mentor_workshop.core.journal import JOURNAL_FILENAME
 from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator.course.config import (
@@ -251,6 +249,10 @@ def _collect_one(
     course: Course, assignment: str, pid: str, entry: Path, expected: set[str],
     ignore: list[str],
 ) -> CollectLine:
+    # deferred: nbformat's schema validator takes over a second to import, and the report's
+    # kernel and the CLI open courses without reading a notebook
+    import nbformat
+
     found = _read_zip(entry, ignore) if entry.is_file() else _read_folder(entry, ignore)
     chosen = _pick_notebook_folder(found, expected)
     warnings: list[str] = []

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nbformat
 from traitlets.config import Config
 
 from mentor_workshop.core.atomic import write_text_atomic
@@ -269,6 +268,10 @@ def _notebook_files(notebooks: Any) -> list[Path]:
 
 def _install_sources(course: Course, assignment: str, notebooks: Any, report: InitReport) -> None:
     """Copy the step notebooks and a blank journal into ``source/ASSIGNMENT/``."""
+    # deferred: nbformat's schema validator takes over a second to import, and the report's
+    # kernel and the CLI open courses without reading a notebook
+    import nbformat
+
     source = course.path("source", ".", assignment)
     source.mkdir(parents=True, exist_ok=True)
     for path in _notebook_files(notebooks):

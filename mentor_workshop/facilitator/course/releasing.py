@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
 from mentor_workshop.core.journal import JOURNAL_FILENAME
 from mentor_workshop.errors import ReleaseLeakError, UserError
 from mentor_workshop.facilitator.course.config import Course, log_tail, open_course
@@ -163,6 +161,10 @@ def verify_release(course: Course, assignment: str) -> list[str]:
     list of str
         One problem per line, naming notebook, cell and what it shows.
     """
+    # deferred: nbformat's schema validator takes over a second to import, and the report's
+    # kernel and the CLI open courses without reading a notebook
+    import nbformat
+
     marks = markers(course.config)
     source = course.path("source", ".", assignment)
     folder = course.path("release", ".", assignment)

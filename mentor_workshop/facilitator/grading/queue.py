@@ -17,8 +17,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-import nbformat
-
 from mentor_workshop.core import curriculum
 from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator.course import open_course
@@ -172,6 +170,10 @@ class GradingQueue:
 
     def _texts(self, students: Iterable[str]) -> dict[tuple[str, str], dict[str, str]]:
         """Each answer cell's text, from the autograded notebooks (the gradebook has none)."""
+        # deferred: nbformat's schema validator takes over a second to import, and the report's
+        # kernel and the CLI open courses without reading a notebook
+        import nbformat
+
         out: dict[tuple[str, str], dict[str, str]] = {}
         for sid in students:
             folder = self.course.path("autograded", sid, self.assignment)

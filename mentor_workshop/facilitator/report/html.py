@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
 from mentor_workshop.core import resources
 from mentor_workshop.core.atomic import write_text_atomic
 from mentor_workshop.core.safe_html import remote_references
@@ -86,9 +84,12 @@ def render_html(notebook: Any, title: str) -> str:
     UserError
         When the page would still load something from the network (it is not returned).
     """
+    # deferred: nbformat's schema validator takes over a second to import, and the report's
+    # kernel and the CLI open courses without reading a notebook
     # Deferred: nbconvert takes over a second to import, and the report notebook's kernel
     # imports this package on every run without ever exporting.
     import jinja2
+    import nbformat
     from nbconvert import HTMLExporter
 
     nb = nbformat.from_dict(notebook) if isinstance(notebook, dict) else notebook
@@ -171,6 +172,10 @@ def build_report(
         When there is nothing to report on, ``out`` is a folder, or the notebook fails (the
         message names the cell and, with ``notebook_out``, where to look at it).
     """
+    # deferred: nbformat's schema validator takes over a second to import, and the report's
+    # kernel and the CLI open courses without reading a notebook
+    import nbformat
+
     started = time.monotonic()
     sources = discover(source)
     if sources.empty or (not sources.journals and not read_grades(sources, [])[0]):
