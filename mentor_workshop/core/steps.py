@@ -14,8 +14,9 @@ step ids are exactly the ones registered here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from mentor_workshop.core.content.models import StepContent
 from mentor_workshop.core.content.step_models import (
@@ -85,6 +86,8 @@ class StepRegistry:
 
     def __init__(self) -> None:
         self._steps: dict[str, Step] = {}
+        # Kept as steps register: the report and the plan ask for it once per participant.
+        self._prefixes: dict[str, str] = {}
 
     def register(self, step: Step) -> Step:
         """Add a step after the ones already registered.
@@ -107,9 +110,11 @@ class StepRegistry:
         """
         if step.id in self._steps:
             raise ValueError(f"step {step.id!r} is registered twice")
-        if step.prefix is not None and step.prefix in self.prefixes().values():
+        if step.prefix is not None and step.prefix in self._prefixes.values():
             raise ValueError(f"journal prefix {step.prefix!r} of {step.id!r} is already used")
         self._steps[step.id] = step
+        if step.prefix is not None:
+            self._prefixes[step.id] = step.prefix
         return step
 
     def __getitem__(self, step_id: str) -> Step:
@@ -137,15 +142,16 @@ class StepRegistry:
         """
         return tuple(self._steps)
 
-    def prefixes(self) -> dict[str, str]:
+    def prefixes(self) -> Mapping[str, str]:
         """Step id -> journal key prefix, for the steps that store answers.
 
         Returns
         -------
-        dict
-            In workshop order; steps with no answers of their own are left out.
+        Mapping
+            A read-only view in workshop order; steps with no answers of their own are left
+            out.
         """
-        return {s.id: s.prefix for s in self._steps.values() if s.prefix is not None}
+        return MappingProxyType(self._prefixes)
 
     def content_models(self) -> dict[str, type[StepContent]]:
         """Step id -> the model of its content file, in workshop order.
