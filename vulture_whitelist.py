@@ -40,3 +40,7 @@ _.handle_starttag
 _.handle_startendtag
 _.handle_endtag
 _.handle_data
+
+# Python calls a module's __getattr__ and __dir__ (PEP 562): the report package's lazy names.
+__getattr__
+__dir__

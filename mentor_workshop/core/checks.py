@@ -25,6 +25,7 @@ from mentor_workshop.core.criteria.reading import (
 from mentor_workshop.core.criteria.result import CheckResult, Criterion
 from mentor_workshop.core.criteria.the_ask import sorting_score as score_sorting
 from mentor_workshop.core.journal import Journal
+from mentor_workshop.core.journal_view import JournalView
 from mentor_workshop.core.steps import STEPS
 
 __all__ = [
@@ -42,17 +43,19 @@ def _open(journal: Journal | str | Path | None) -> tuple[Journal, list[str]]:
         warnings.simplefilter("always")
         if journal is None:
             journal = Journal.for_notebook_dir(Path.cwd())
-        elif not isinstance(journal, Journal):
+        elif isinstance(journal, str | Path):
             journal = Journal(journal)
         journal.all()
     return journal, [str(w.message) for w in caught]
 
 
-def _run(step_id: str, journal: Journal) -> CheckResult:
-    return CheckResult(step_id, tuple(STEPS[step_id].check(journal, curriculum.load())))
+def _run(step_id: str, journal: Journal, content: curriculum.Curriculum | None) -> CheckResult:
+    content = content if content is not None else curriculum.load()
+    return CheckResult(step_id, tuple(STEPS[step_id].check(journal, content)))
 
 
-def check(step_id: str, journal: Journal | str | Path | None = None) -> CheckResult:
+def check(step_id: str, journal: Journal | JournalView | str | Path | None = None, *,
+          content: curriculum.Curriculum | None = None) -> CheckResult:
     """Check one step against the participant's journal.
 
     Parameters
@@ -61,7 +64,12 @@ def check(step_id: str, journal: Journal | str | Path | None = None) -> CheckRes
         The step, for example ``"03_request"``.
     journal : Journal or path, optional
         The journal to read; ``journal.json`` in the current folder when omitted. Warnings from
-        opening it (a damaged file moved aside) become notes on the result, never stderr.
+        opening it (a damaged file moved aside) become notes on the result, never stderr. A
+        :class:`~mentor_workshop.core.journal_view.JournalView` is read as it is, for tools that
+        check many journals and change none.
+    content : Curriculum, optional
+        The loaded curriculum, for a caller checking many journals: looking up the cached one
+        stats every YAML file, which is most of a check's cost on a thousand journals.
 
     Returns
     -------
@@ -78,7 +86,7 @@ def check(step_id: str, journal: Journal | str | Path | None = None) -> CheckRes
     opened, notes = _open(journal)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = _run(step_id, opened)
+        result = _run(step_id, opened, content)
     return CheckResult(step_id, result.criteria, tuple(notes))
 
 

@@ -24,16 +24,15 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from mentor_workshop.core import curriculum
 from mentor_workshop.core.checks import check
 from mentor_workshop.core.journal import (
     JOURNAL_FILENAME,
-    Journal,
     UnreadableJournal,
     read_journal_data,
 )
+from mentor_workshop.core.journal_view import JournalView
 from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator.roster import safe_id
 
@@ -201,11 +200,12 @@ class ParticipantStatus:
         return next((s for s in self.steps if s.state != "done"), None)
 
 
-def _step_state(step_id: str, journal: Any) -> StepState:
+def _step_state(step_id: str, journal: JournalView, content: curriculum.Curriculum
+                ) -> StepState:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            result = check(step_id, journal)
+            result = check(step_id, journal, content=content)
     except Exception as exc:  # a check tripping on odd data must not hide the whole room
         return StepState(step_id, "error", message=f"{type(exc).__name__}: {exc}")
     if result.passed:
@@ -244,6 +244,7 @@ def cohort_status(journals: Mapping[str, Path], steps: Sequence[str] | None = No
         steps. Nothing is written to any journal.
     """
     steps = list(steps) if steps is not None else step_ids()
+    content = curriculum.load()
     rows = []
     for pid, path in journals.items():
         try:
@@ -253,9 +254,9 @@ def cohort_status(journals: Mapping[str, Path], steps: Sequence[str] | None = No
             continue
         name = data.get("participant", {}).get("name")
         name = name.strip() if isinstance(name, str) and name.strip() else pid
-        journal = Journal(path)
-        rows.append(ParticipantStatus(pid, name, path,
-                                      tuple(_step_state(step, journal) for step in steps)))
+        journal = JournalView(data, path)
+        rows.append(ParticipantStatus(pid, name, path, tuple(
+            _step_state(step, journal, content) for step in steps)))
     return rows
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from mentor_workshop.core import feedback
 from mentor_workshop.core.answers import iso_date
 from mentor_workshop.core.criteria.result import Criterion
+from mentor_workshop.core.feedback.rules import active_rules
 from mentor_workshop.core.journal import Journal
 
 __all__ = [
@@ -207,7 +208,25 @@ def signal_levels(text: str, journal: Journal) -> dict[str, str]:
     dict of str to str
         Signal name to its level, as :func:`mentor_workshop.core.feedback.summary` gives it.
     """
-    return feedback.summary(feedback.analyze(text, feedback_context(journal)))
+    context = feedback_context(journal)
+    rules = active_rules()
+    if _levels_memo.get("rules") is not rules:  # a facilitator edited the rules: start over
+        _levels_memo.clear()
+        _levels_memo["rules"] = rules
+    key = (text, tuple(sorted(context.items())))
+    levels = _levels_memo.get(key)
+    if levels is None:
+        if len(_levels_memo) > _LEVELS_MEMO_SIZE:
+            _levels_memo.clear()
+            _levels_memo["rules"] = rules
+        levels = _levels_memo[key] = feedback.summary(feedback.analyze(text, context))
+    return dict(levels)
+
+
+#: Several checks grade the same draft (03's draft in 03, 04 and the plan; 05's revision in 05
+#: and the plan), so its signals are kept for the drafts seen last; cleared when the rules change.
+_levels_memo: dict[Any, Any] = {}
+_LEVELS_MEMO_SIZE = 256
 
 
 def dict_of(journal: Journal, key: str) -> dict:

@@ -19,63 +19,64 @@ The package, one job per module, in the order the data flows:
 public name is available here.
 """
 
-from mentor_workshop.core.safe_html import remote_references
-from mentor_workshop.facilitator.report.figures import (
-    DONE_COLOUR,
-    LEVEL_COLOURS,
-    STARTED_COLOUR,
-    figure_beliefs,
-    figure_completion,
-    figure_criteria_heatmap,
-    figure_histogram,
-    figure_html,
-    figure_rubric_heatmap,
-    figure_signals,
-    png_bytes,
-)
-from mentor_workshop.facilitator.report.gather import (
-    DRAFT_SOURCES,
-    Cohort,
-    GradeRow,
-    Participant,
-    Sources,
-    discover,
-    gather,
-    no_data_message,
-    read_grades,
-)
-from mentor_workshop.facilitator.report.html import (
-    SKIP_TAG,
-    ReportResult,
-    build_report,
-    render_html,
-    report_notebook,
-)
-from mentor_workshop.facilitator.report.sections import (
-    NO_GRADES,
-    autograde_html,
-    beliefs_html,
-    completion_html,
-    html_table,
-    message_html,
-    notes_html,
-    overview_html,
-    rubric_html,
-    show,
-    signals_html,
-)
-from mentor_workshop.facilitator.report.tables import (
-    BeliefRow,
-    SignalRow,
-    StepCompletion,
-    autograde_totals,
-    common_beliefs,
-    completion,
-    criteria_matrix,
-    reflection_scores,
-    rubric_matrix,
-    signal_rates,
-)
+import importlib
+from typing import Any
+
+# Imported now, not on first use: the module of the same name would otherwise shadow the function
+# as an attribute of this package once anything imports it.
+from mentor_workshop.facilitator.report.gather import gather
+
+#: Public name -> the module that defines it. Imported on first use, so a command that only
+#: builds the report (the CLI) does not pay for matplotlib, which only the report's kernel needs.
+_HOMES = {
+    "BeliefRow": "mentor_workshop.facilitator.report.tables",
+    "Cohort": "mentor_workshop.facilitator.report.gather",
+    "DONE_COLOUR": "mentor_workshop.facilitator.report.figures",
+    "DRAFT_SOURCES": "mentor_workshop.facilitator.report.gather",
+    "GradeRow": "mentor_workshop.facilitator.report.gather",
+    "LEVEL_COLOURS": "mentor_workshop.facilitator.report.figures",
+    "NO_GRADES": "mentor_workshop.facilitator.report.sections",
+    "Participant": "mentor_workshop.facilitator.report.gather",
+    "ReportResult": "mentor_workshop.facilitator.report.html",
+    "SKIP_TAG": "mentor_workshop.facilitator.report.html",
+    "STARTED_COLOUR": "mentor_workshop.facilitator.report.figures",
+    "SignalRow": "mentor_workshop.facilitator.report.tables",
+    "Sources": "mentor_workshop.facilitator.report.gather",
+    "StepCompletion": "mentor_workshop.facilitator.report.tables",
+    "autograde_html": "mentor_workshop.facilitator.report.sections",
+    "autograde_totals": "mentor_workshop.facilitator.report.tables",
+    "beliefs_html": "mentor_workshop.facilitator.report.sections",
+    "build_report": "mentor_workshop.facilitator.report.html",
+    "common_beliefs": "mentor_workshop.facilitator.report.tables",
+    "completion": "mentor_workshop.facilitator.report.tables",
+    "completion_html": "mentor_workshop.facilitator.report.sections",
+    "criteria_matrix": "mentor_workshop.facilitator.report.tables",
+    "discover": "mentor_workshop.facilitator.report.gather",
+    "figure_beliefs": "mentor_workshop.facilitator.report.figures",
+    "figure_completion": "mentor_workshop.facilitator.report.figures",
+    "figure_criteria_heatmap": "mentor_workshop.facilitator.report.figures",
+    "figure_histogram": "mentor_workshop.facilitator.report.figures",
+    "figure_html": "mentor_workshop.facilitator.report.figures",
+    "figure_rubric_heatmap": "mentor_workshop.facilitator.report.figures",
+    "figure_signals": "mentor_workshop.facilitator.report.figures",
+    "html_table": "mentor_workshop.facilitator.report.sections",
+    "message_html": "mentor_workshop.facilitator.report.sections",
+    "no_data_message": "mentor_workshop.facilitator.report.gather",
+    "notes_html": "mentor_workshop.facilitator.report.sections",
+    "overview_html": "mentor_workshop.facilitator.report.sections",
+    "png_bytes": "mentor_workshop.facilitator.report.figures",
+    "read_grades": "mentor_workshop.facilitator.report.gather",
+    "reflection_scores": "mentor_workshop.facilitator.report.tables",
+    "remote_references": "mentor_workshop.core.safe_html",
+    "render_html": "mentor_workshop.facilitator.report.html",
+    "report_notebook": "mentor_workshop.facilitator.report.html",
+    "rubric_html": "mentor_workshop.facilitator.report.sections",
+    "rubric_matrix": "mentor_workshop.facilitator.report.tables",
+    "show": "mentor_workshop.facilitator.report.sections",
+    "signal_rates": "mentor_workshop.facilitator.report.tables",
+    "signals_html": "mentor_workshop.facilitator.report.sections",
+}
+
 
 __all__ = [
     "DONE_COLOUR",
@@ -126,3 +127,16 @@ __all__ = [
     "signal_rates",
     "signals_html",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -12,16 +12,15 @@ the same person in the grader and in the report.
 
 Why journals are read, never opened: the :class:`~mentor_workshop.core.journal.Journal` class
 would move a damaged file aside, and a report must never change a facilitator's collected
-submissions. Checks run on a private copy instead.
+submissions. Each file is parsed once and the checks read it through a
+:class:`~mentor_workshop.core.journal_view.JournalView`, which cannot write.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import secrets
-import tempfile
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,11 +32,10 @@ from mentor_workshop.core import checks, feedback
 from mentor_workshop.core import curriculum as curriculum_mod
 from mentor_workshop.core.journal import (
     JOURNAL_FILENAME,
-    SCHEMA_VERSION,
-    Journal,
     UnreadableJournal,
     read_journal_data,
 )
+from mentor_workshop.core.journal_view import JournalView
 from mentor_workshop.core.steps import STEPS
 from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator.course import open_course
@@ -256,17 +254,12 @@ def _answered(value: Any) -> bool:
     return True
 
 
-def _evaluate(person: Participant, state: dict[str, Any], folder: Path, steps: Sequence[str],
-              notes: list[str]) -> None:
-    """Run every step check and the feedback rules on a private copy of the journal."""
-    folder.mkdir()
-    path = folder / JOURNAL_FILENAME
-    state = {"schema_version": SCHEMA_VERSION, "participant": {}, "saved_at": {}, **state}
-    path.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
-    journal = Journal(path)
+def _evaluate(person: Participant, journal: JournalView, cur: curriculum_mod.Curriculum,
+              steps: Sequence[str], notes: list[str]) -> None:
+    """Run every step check and the feedback rules on the journal as read (never written)."""
     for step_id in steps:
         try:
-            result = checks.check(step_id, journal)
+            result = checks.check(step_id, journal, content=cur)
         except Exception as exc:  # a check must never take the whole report down
             notes.append(f"{person.pseudonym}: the check for {step_id} could not run "
                          f"({type(exc).__name__}).")
@@ -339,11 +332,10 @@ def gather(source: str | os.PathLike[str] | Sources) -> Cohort:
 
     people: list[Participant] = []
     steps = [s.id for s in cur.steps]
-    with tempfile.TemporaryDirectory(prefix="mw-report-") as scratch:
-        for i, pid in enumerate(sorted(states, key=lambda p: names[p])):
-            person = Participant(pid, names[pid], states[pid]["answers"])
-            _evaluate(person, states[pid], Path(scratch) / str(i), steps, notes)
-            people.append(person)
+    for pid in sorted(states, key=lambda p: names[p]):
+        person = Participant(pid, names[pid], states[pid]["answers"])
+        _evaluate(person, JournalView(states[pid], sources.journals.get(pid)), cur, steps, notes)
+        people.append(person)
     return Cohort(sources, cur, people, grades, has_gradebook, names, notes,
                   datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
