@@ -334,7 +334,7 @@ class GradingQueue:
         checked = []
         for answer, levels, score, comment in items:
             levels = dict(answer.levels if levels is None else levels)
-            problems = self.rubric.check(levels)
+            problems = self.rubric.check(levels, answer.question.notebook)
             if problems:
                 raise UserError(f"{answer.pseudonym}: " + "; ".join(problems))
             if levels and score is None:
@@ -353,7 +353,8 @@ class GradingQueue:
                     grade.manual_score = score
                     grade.needs_manual_grade = score is None and grade.auto_score is None
                     note = gb.find_comment(q.cell, q.notebook, self.assignment, answer._student)
-                    note.manual_comment = format_comment(self.rubric, levels, free) or None
+                    note.manual_comment = format_comment(
+                        self.rubric, levels, free, answer.question.notebook) or None
                 gb.db.commit()
             except BaseException:
                 gb.db.rollback()
