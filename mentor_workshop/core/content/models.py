@@ -281,6 +281,9 @@ class StepCriteria(ContentModel):
 
     criteria: list[Id] = Field(min_length=1)
     points: dict[Id, list[NonNegativeInt]] = Field(default_factory=dict)
+    #: Private by default: kept in the participant's notebook, left out of grading, unless the
+    #: course's nbgrader_config.py sets ``c.MentorWorkshop.grade_private_reflections = True``.
+    private: bool = False
 
 
 class Rubric(ContentModel):
@@ -291,6 +294,21 @@ class Rubric(ContentModel):
     total: PositiveInt
     steps: dict[str, StepCriteria] = Field(default_factory=dict)
     sources: list[Source] = Field(min_length=1)
+
+    def is_private(self, step_id: str) -> bool:
+        """Whether this step's reflection is private by default (not collected for grading).
+
+        Parameters
+        ----------
+        step_id : str
+            A step id.
+
+        Returns
+        -------
+        bool
+        """
+        declared = self.steps.get(step_id)
+        return bool(declared and declared.private)
 
     def for_step(self, step_id: str) -> list[Criterion]:
         """The criteria that score ``step_id``'s reflection, with that step's level points.

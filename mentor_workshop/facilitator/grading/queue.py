@@ -21,6 +21,7 @@ from mentor_workshop.core import curriculum
 from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator.course import open_course
 from mentor_workshop.facilitator.grading.pseudonyms import course_key, pseudonyms
+from mentor_workshop.facilitator.markers import config_value
 from mentor_workshop.facilitator.grading.rubric import RubricLevels, format_comment, parse_comment
 
 __all__ = ["Answer", "GradingQueue", "Question"]
@@ -109,6 +110,10 @@ class GradingQueue:
         if not self.course.has_gradebook():
             raise UserError("This course has no gradebook yet; run `mentor-workshop init`.")
         self._key = course_key(self.course.root)
+        #: Private reflections (step 07's by default) stay out of grading unless the course's
+        #: nbgrader_config.py sets ``c.MentorWorkshop.grade_private_reflections = True``.
+        self.grade_private = bool(config_value(self.course.config, "MentorWorkshop",
+                                               "grade_private_reflections", False))
         self.reload()
 
     # ---------------------------------------------------------------- reading
@@ -125,6 +130,8 @@ class GradingQueue:
                     f"The gradebook has no assignment {self.assignment!r}; release it first."
                 ) from None
             for notebook in sorted(assignment.notebooks, key=lambda n: n.name):
+                if notebook.name in self.rubric.private and not self.grade_private:
+                    continue
                 grade_cells = {c.name: c for c in notebook.grade_cells}
                 for cell in sorted(notebook.solution_cells, key=lambda c: c.name):
                     if cell.name in grade_cells:

@@ -63,6 +63,7 @@ class RubricLevels:
     title: str
     criteria: tuple[Criterion, ...]
     steps: dict[str, tuple[Criterion, ...]] = field(default_factory=dict, compare=False)
+    private: frozenset[str] = frozenset()
 
     @property
     def total(self) -> int:
@@ -114,7 +115,8 @@ class RubricLevels:
                     for lv in c.levels))
                 for c in criteria)
         return cls(rubric.title, plain(rubric.criteria),
-                   {step_id: plain(rubric.for_step(step_id)) for step_id in rubric.steps})
+                   {step_id: plain(rubric.for_step(step_id)) for step_id in rubric.steps},
+                   frozenset(s for s in rubric.steps if rubric.is_private(s)))
 
     def criterion(self, criterion_id: str) -> Criterion:
         """The criterion with this id.
@@ -159,8 +161,9 @@ class RubricLevels:
         for cid, points in levels.items():
             crit = criteria.get(cid)
             if crit is None:
-                where = f" in {step_id}" if step_id else ""
-                problems.append(f"rubric criterion {cid!r} is not scored{where}")
+                known = any(c.id == cid for c in self.criteria)
+                problems.append(f"rubric criterion {cid!r} is not scored in {step_id}" if known
+                                else f"unknown rubric criterion {cid!r}")
                 continue
             allowed = [lv.points for lv in crit.levels]
             if points not in allowed:
