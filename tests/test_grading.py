@@ -250,3 +250,20 @@ def test_grader_notebook_runs(course: Path, tmp_path: Path) -> None:
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error" or o.get("name") == "stderr"]
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+
+
+@pytest.mark.slow  # runs autograde on a real course
+def test_private_reflections_stay_out_of_grading_unless_the_course_says_so(
+        course: Path, tmp_path: Path) -> None:
+    import dataclasses
+
+    rubric = grading.RubricLevels.load()
+    assert "07_rejection" in rubric.private  # the kit's default
+    private = dataclasses.replace(rubric, private=frozenset({"00_welcome"}))
+    queue = grading.GradingQueue(course, rubric=private)
+    assert queue.questions == [] and not queue.grade_private
+    assert grading.export_csv(course, tmp_path / "sheet.csv") == 3  # the kit's rubric: graded
+    config = course / "nbgrader_config.py"
+    config.write_text(config.read_text() + "\nc.MentorWorkshop.grade_private_reflections = True\n")
+    queue = grading.GradingQueue(course, rubric=private)
+    assert queue.grade_private and [q.cell for q in queue.questions] == ["reflection_00"]

@@ -142,15 +142,15 @@ def cite_in_place(doc: YamlDoc, references: dict[str, Reference]) -> list[Proble
                 problems.append(doc.problem(loc, f"unknown reference '[@{cited}]'; add it to "
                                                  "references.yaml or fix the key"))
         if key == "ref" and isinstance(container, dict):
-            if text not in references:
+            ref = references.get(text)
+            if ref is None:
                 problems.append(doc.problem(loc, f"unknown reference '{text}'; add it to "
                                                  "references.yaml or fix the key"))
-                continue
-            ref = references[text]
-            container.setdefault("cite", ref.full)
+            # an unknown key still gets stand-ins, so it is the one problem reported
+            container.setdefault("cite", ref.full if ref else text)
             if "evidence" in loc:  # an evidence item also shows the finding
-                container.setdefault("finding", ref.finding)
-                container.setdefault("secondary", ref.secondary)
+                container.setdefault("finding", ref.finding if ref else text)
+                container.setdefault("secondary", ref.secondary if ref else False)
             continue
         container[key] = render(text, references)
     return problems
