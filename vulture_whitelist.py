@@ -40,3 +40,6 @@ _.handle_starttag
 _.handle_startendtag
 _.handle_endtag
 _.handle_data
+
+# ipywidgets syncs this trait to the browser when it is set (the blind grader's level hints).
+_.tooltips

@@ -151,7 +151,8 @@ def test_an_agenda_that_overruns_its_buffer_is_refused(
     path = folder / "agenda.yaml"
     path.write_text(path.read_text().replace("minutes: 210", "minutes: 200", 1))
     mine = curriculum.load(folder)
-    with pytest.raises(curriculum.CurriculumError, match=r"agenda.yaml, line \d+: .*cut 10 minutes"):
+    with pytest.raises(curriculum.CurriculumError,
+                       match=r"agenda.yaml, line \d+: .*cut 10 minutes"):
         agenda.agenda(mine, "half_day")
     assert agenda.main(["--exercises", str(folder), "--check", str(tmp_path)]) == 1
 

@@ -38,13 +38,13 @@ from mentor_workshop.core.content.models import (
     StepContent,
     TextField,
 )
+from mentor_workshop.core.content.references import Reference, ReferencesFile, cite_in_place
 from mentor_workshop.core.content.step_models import (
     CommitmentFields,
     DormantTieFields,
     PlanSection,
     Rhythm,
 )
-from mentor_workshop.core.content.references import Reference, ReferencesFile, cite_in_place
 from mentor_workshop.core.content.yaml_source import Loc, Problem, YamlDoc, read_yaml, validate
 from mentor_workshop.core.steps import STEPS
 from mentor_workshop.errors import CurriculumError

@@ -13,6 +13,7 @@ fault; ``yaml_source.validate`` turns them into "file, line N: field: message".
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from itertools import pairwise
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
@@ -375,7 +376,7 @@ class Rubric(ContentModel):
                 if cid not in declared.criteria:
                     yield (*at, "points", cid), f"'{cid}' is not among this step's criteria"
                 elif len(points) != len(known[cid].levels) or points[0] != 0 or any(
-                        b <= a for a, b in zip(points, points[1:], strict=False)):
+                        b <= a for a, b in pairwise(points)):
                     yield (*at, "points", cid), (
                         f"needs {len(known[cid].levels)} rising numbers starting at 0, one per "
                         f"level; found {points}")

@@ -21,8 +21,8 @@ from mentor_workshop.core import curriculum
 from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator.course import open_course
 from mentor_workshop.facilitator.grading.pseudonyms import course_key, pseudonyms
-from mentor_workshop.facilitator.markers import config_value
 from mentor_workshop.facilitator.grading.rubric import RubricLevels, format_comment, parse_comment
+from mentor_workshop.facilitator.markers import config_value
 
 __all__ = ["Answer", "GradingQueue", "Question"]
 

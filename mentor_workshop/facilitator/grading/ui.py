@@ -314,7 +314,7 @@ def grader_ui(course_dir: str | os.PathLike[str] = ".", assignment: str | None =
     buttons = []
     descriptions = []
     rows = []
-    for ci, crit in enumerate(criteria):
+    for crit in criteria:
         toggle = w.ToggleButtons(
             options=[(f"{lv.points} · {lv.label}", lv.points) for lv in crit.levels],
             value=None, tooltips=[lv.description for lv in crit.levels],
