@@ -231,6 +231,10 @@ def test_keyboard_grading_without_a_mouse(course: Path) -> None:
 def test_grader_widgets_respond_to_keys(course: Path) -> None:
     ui = grading.grader_ui(course)
     state = ui._mw_state
+    depth_row, action_row, evidence_row = ui.children[2:5]
+    assert action_row.layout.display == "none"  # step 00 asks for no action
+    assert "I signed up because my manager suggested it." in depth_row.children[2].value
+    assert [o[1] for o in evidence_row.children[1].options] == [0, 2, 3]
     ui._mw_keys.value = "32"
     assert ui._mw_keys.value == ""
     assert state.answer.graded and state.answer.manual_score == 5.0
