@@ -271,3 +271,34 @@ def test_private_reflections_stay_out_of_grading_unless_the_course_says_so(
     config.write_text(config.read_text() + "\nc.MentorWorkshop.grade_private_reflections = True\n")
     queue = grading.GradingQueue(course, rubric=private)
     assert queue.grade_private and [q.cell for q in queue.questions] == ["reflection_00"]
+
+
+@pytest.mark.slow  # runs autograde on a real course
+def test_a_private_reflection_counts_nowhere_in_the_grade_export(
+        course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    from mentor_workshop.core import curriculum
+    from mentor_workshop.core.content.models import StepCriteria
+
+    cur = curriculum.load()
+    steps = {**cur.rubric.steps, "00_welcome": StepCriteria(
+        criteria=["depth", "step_evidence"], points=cur.rubric.steps["00_welcome"].points,
+        private=True)}
+    private = dataclasses.replace(cur, rubric=cur.rubric.model_copy(update={"steps": steps}))
+    monkeypatch.setattr(curriculum, "load", lambda *a, **k: private)
+
+    def export() -> dict[str, dict[str, str]]:
+        out = tmp_path / "grades.csv"
+        mw_course.export_grades(course, out)
+        return {r["participant_id"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
+
+    rows = export()
+    assert rows["p01"]["00_welcome_reflection"] == "private"
+    assert rows["p01"]["max_score"] == "1.0" and rows["p01"]["needs_manual_grade"] == "False"
+    assert rows["p05"]["max_score"] == "1.0"  # no submission: the assignment's total, less it
+    config = course / "nbgrader_config.py"
+    config.write_text(config.read_text() + "\nc.MentorWorkshop.grade_private_reflections = True\n")
+    rows = export()
+    assert rows["p01"]["00_welcome_reflection"] == "" and rows["p01"]["max_score"] == "8.0"
+    assert rows["p01"]["needs_manual_grade"] == "True"

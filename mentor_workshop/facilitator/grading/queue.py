@@ -22,7 +22,6 @@ from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator.course import open_course
 from mentor_workshop.facilitator.grading.pseudonyms import course_key, pseudonyms
 from mentor_workshop.facilitator.grading.rubric import RubricLevels, format_comment, parse_comment
-from mentor_workshop.facilitator.markers import config_value
 
 __all__ = ["Answer", "GradingQueue", "Question"]
 
@@ -112,8 +111,7 @@ class GradingQueue:
         self._key = course_key(self.course.root)
         #: Private reflections (step 07's by default) stay out of grading unless the course's
         #: nbgrader_config.py sets ``c.MentorWorkshop.grade_private_reflections = True``.
-        self.grade_private = bool(config_value(self.course.config, "MentorWorkshop",
-                                               "grade_private_reflections", False))
+        self.grade_private = self.course.grades_private_reflections
         self.reload()
 
     # ---------------------------------------------------------------- reading
