@@ -51,7 +51,7 @@ def rubric_markdown(cur: curriculum_mod.Curriculum) -> str:
         "",
     ]
     for criterion in rubric.criteria:
-        levels = "; ".join(f"{lv.points} {lv.label} — {_md(lv.description)}"
+        levels = "; ".join(f"{lv.points} {lv.label} — {_md(lv.description).rstrip('.')}"
                            for lv in criterion.levels)
         out.append(f"- **{criterion.title}** ({_md(criterion.description)}) {levels}")
     for step in cur.steps:
