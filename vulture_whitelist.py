@@ -44,3 +44,6 @@ _.handle_data
 # Python calls a module's __getattr__ and __dir__ (PEP 562): the report package's lazy names.
 __getattr__
 __dir__
+
+# ipywidgets syncs this trait to the browser when it is set (the blind grader's level hints).
+_.tooltips

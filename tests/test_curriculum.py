@@ -28,7 +28,7 @@ def copy(tmp_path: Path) -> Path:
     """A private copy of the YAML, safe to break."""
     dst = tmp_path / "exercises"
     dst.mkdir()
-    for name in ("curriculum.yaml", "rubric.yaml"):
+    for name in ("curriculum.yaml", "rubric.yaml", "references.yaml", "agenda.yaml"):
         shutil.copy2(SHIPPED / name, dst / name)
     shutil.copytree(SHIPPED / "steps", dst / "steps")
     return dst
@@ -75,10 +75,11 @@ def test_shipped_curriculum_has_the_eleven_steps_in_order() -> None:
 
 def test_live_timings_fit_a_half_day_with_a_break() -> None:
     cur = load(SHIPPED)
-    live = sum(s.live_minutes.total for s in cur.steps)
-    assert 180 <= live <= 205
-    assert live + cur.session.break_minutes <= 210 == cur.session.total_minutes
-    assert cur.session.break_minutes >= 10
+    live = sum(s.live_minutes.total for s in cur.steps if s.number <= 10)
+    # the steps leave room for two role-plays, scheduling the ask, a survey and a buffer
+    # (exercises/agenda.yaml; tests/test_guide.py checks that the agenda adds up)
+    assert 130 <= live <= 160
+    assert cur.session.total_minutes == 210 and cur.session.break_minutes >= 10
 
 
 def test_evidence_is_cited_and_secondary_sources_are_marked() -> None:
@@ -92,7 +93,7 @@ def test_evidence_is_cited_and_secondary_sources_are_marked() -> None:
         return match.secondary
 
     assert cited("Flynn & Lake 2008") is False
-    assert cited("Langer, Blank & Chanowitz 1978") is True
+    assert cited("Langer, Blank & Chanowitz 1978") is False  # the figures are the paper's own
     assert cited("Boomerang 2016") is True
 
 

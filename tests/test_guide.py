@@ -50,6 +50,7 @@ def test_guide_links_to_every_page_and_all_links_resolve() -> None:
     guide = FACILITATOR / "guide.md"
     linked = {m.group(1).split("#")[0] for m in LINK.finditer(guide.read_text())}
     for name in ("agenda.md", "roleplays.md", "answer_keys.md", "setup_checklist.md",
+                 "rubric.md", "references.md", "templates.md", "model_requests.md",
                  "feedback_survey.md", "running_with_the_cli.md", "cohort_report.ipynb"):
         assert name in linked, f"guide.md does not link {name}"
     for page in PAGES:
@@ -66,9 +67,10 @@ def test_generated_pages_are_up_to_date(cur: curriculum.Curriculum) -> None:
     assert (FACILITATOR / "agenda.md").read_text() == agenda.agenda_markdown(cur), (
         "facilitator/agenda.md is stale: run "
         "python -m mentor_workshop.facilitator.agenda --write facilitator/")
-    assert (FACILITATOR / "answer_keys.md").read_text() == agenda.answer_keys_markdown(cur), (
-        "facilitator/answer_keys.md is stale: run "
-        "python -m mentor_workshop.facilitator.agenda --write facilitator/")
+    for name, text in agenda.pages(cur).items():
+        assert (FACILITATOR / name).read_text() == text, (
+            f"facilitator/{name} is stale: run "
+            "python -m mentor_workshop.facilitator.agenda --write facilitator/")
 
 
 def _minutes(clock: str) -> int:
@@ -76,12 +78,14 @@ def _minutes(clock: str) -> int:
     return int(hours) * 60 + int(mins)
 
 
-def test_agenda_tables_match_the_curriculum(cur: curriculum.Curriculum) -> None:
-    """Read the tables as a facilitator would and compare each row with curriculum.yaml."""
+def test_agenda_tables_match_the_curriculum_and_add_up(cur: curriculum.Curriculum) -> None:
+    """Read the tables as a facilitator would: rows follow on, step rows match curriculum.yaml,
+    and every session's rows add up exactly to its length, the buffer included."""
     tables = _tables((FACILITATOR / "agenda.md").read_text())
-    assert len(tables) == 3  # the half day, then the two sessions
+    sessions = [s for fmt in ("half_day", "two_sessions") for s in agenda.agenda(cur, fmt)]
+    assert len(tables) == len(sessions) == 3  # the half day, then the two sessions
     by_title = {f"{s.number:02d} {s.title}": s for s in cur.steps}
-    for index, table in enumerate(tables):
+    for table, session in zip(tables, sessions, strict=True):
         previous_end = 0
         for start, end, title, framing, exercise, pair, reflection, minutes in table:
             assert _minutes(start) == previous_end, f"gap or overlap before {title}"
@@ -93,17 +97,64 @@ def test_agenda_tables_match_the_curriculum(cur: curriculum.Curriculum) -> None:
                 assert [int(framing), int(exercise), int(pair), int(reflection)] == [
                     live.framing, live.exercise, live.discussion, live.reflection], title
                 assert int(minutes) == live.total
-            elif title == "Break":
-                assert index == 0 and int(minutes) == cur.session.break_minutes
-        limit = cur.session.total_minutes if index == 0 else 120
-        assert previous_end <= limit
+        assert previous_end == session.length, f"{session.title} does not add up"
+        assert sum(s.minutes for s in session.segments) == session.length
+        assert session.used + session.buffer == session.length
+    for fmt in ("half_day", "two_sessions"):
+        titles = [s.title for session in agenda.agenda(cur, fmt) for s in session.segments]
+        steps = [t for t in titles if t in by_title]
+        # every step of the core workshop, once and in order (a later step may be a named slot)
+        core = [t for t, s in by_title.items() if s.number <= 10]
+        assert [t for t in steps if t in core] == core
 
-    half_day = [row[2] for row in tables[0]]
-    assert [t for t in half_day if t in by_title] == list(by_title)
-    assert half_day.index("Break") == half_day.index(
-        next(t for t, s in by_title.items() if s.id == cur.session.break_after)) + 1
-    both = [row[2] for table in tables[1:] for row in table]
-    assert [t for t in both if t in by_title] == list(by_title)
+
+def test_half_day_has_buffer_break_roleplays_and_ends_with_the_ask(
+        cur: curriculum.Curriculum) -> None:
+    (day,) = agenda.agenda(cur, "half_day")
+    assert day.length == 210 and day.buffer >= 15
+    kinds = [s.kind for s in day.segments]
+    assert kinds.count("break") == 1
+    roleplays = [s for s in day.segments if s.kind == "roleplay"]
+    assert len(roleplays) == 2 and all(12 <= s.minutes <= 15 for s in roleplays)
+    # the trios of steps 03 and 07 are the role-plays, right after their step
+    for play, step_id in zip(roleplays, ("03_request", "07_rejection"), strict=True):
+        before = day.segments[day.segments.index(play) - 1]
+        assert before.step_id == step_id
+    planned = [s for s in day.segments if s.kind != "buffer"]
+    assert any(s.kind == "plan" and "ask" in s.title.lower() and "follow-up" in s.title.lower()
+               for s in planned[-3:])
+    text = (FACILITATOR / "agenda.md").read_text()
+    assert "### When you run late, cut this (half day)" in text
+
+
+def test_two_sessions_break_in_each_notes_everywhere_and_debrief_first(
+        cur: curriculum.Curriculum) -> None:
+    first, second = agenda.agenda(cur, "two_sessions")
+    for session in (first, second):
+        assert session.length == 120 and session.buffer >= 0
+        assert any(s.kind == "break" for s in session.segments)
+        assert all(s.notes.strip() for s in session.segments)
+    assert first.segments[-1].kind == "buffer" or first.segments[-1].kind == "plan"
+    assert any(s.kind == "plan" and "ask" in s.title.lower() for s in first.segments)
+    assert second.segments[0].kind == "debrief" and "real" in second.segments[0].title.lower()
+    assert "11_follow_up" in second.segments[1].notes
+    text = (FACILITATOR / "agenda.md").read_text()
+    assert "### Between the sessions" in text
+
+
+def test_an_agenda_that_overruns_its_buffer_is_refused(
+        cur: curriculum.Curriculum, tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "exercises"
+    shutil.copytree(ROOT / "exercises", folder)
+    path = folder / "agenda.yaml"
+    path.write_text(path.read_text().replace("minutes: 210", "minutes: 200", 1))
+    mine = curriculum.load(folder)
+    with pytest.raises(curriculum.CurriculumError,
+                       match=r"agenda.yaml, line \d+: .*cut 10 minutes"):
+        agenda.agenda(mine, "half_day")
+    assert agenda.main(["--exercises", str(folder), "--check", str(tmp_path)]) == 1
 
 
 def test_answer_keys_match_the_yaml(cur: curriculum.Curriculum) -> None:
@@ -119,19 +170,7 @@ def test_answer_keys_match_the_yaml(cur: curriculum.Curriculum) -> None:
             assert (row[1] == "**best**") == option.best, (scenario.id, option.id)
 
 
-def test_agenda_splits_by_live_minutes_without_a_named_break(
-        cur: curriculum.Curriculum) -> None:
-    frame = cur.session.model_copy(update={"break_after": None})
-    plain = curriculum.Curriculum(cur.root, cur.title, cur.subtitle, frame, cur.steps, cur.rubric)
-    first, second = agenda.agenda(plain, "two_sessions")
-    firsts = [s.step_id for s in first.segments if s.step_id]
-    live = [s.live_minutes.total for s in cur.steps]
-    cut = len(firsts)
-    halfway = sum(live) / 2
-    assert all(abs(sum(live[:cut]) - halfway) <= abs(sum(live[:k]) - halfway)
-               for k in range(1, len(live)))
-    assert [s.step_id for s in second.segments if s.step_id] == [s.id for s in cur.steps[cut:]]
-    assert all(s.title != "Break" for s in agenda.agenda(plain)[0].segments)
+def test_unknown_agenda_format(cur: curriculum.Curriculum) -> None:
     with pytest.raises(ValueError, match="unknown agenda format"):
         agenda.agenda(cur, "weekend")
 

@@ -1,4 +1,4 @@
-"""``mentor-workshop grade export | import``: blind rubric grading in a spreadsheet.
+"""``mentor-workshop grade export | import | agreement``: blind rubric grading in a spreadsheet.
 
 The same grading as ``facilitator/grade_reflections.ipynb``, for graders who prefer a
 spreadsheet: export one pseudonymous row per participant × reflection, fill in the rubric levels
@@ -37,6 +37,17 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--assignment")
     p.set_defaults(handler=_import)
 
+    p = actions.add_parser(
+        "agreement", help="how far two graders' rubric levels agree (weighted Cohen's kappa)",
+        description="Compare two graders' sheets (the facilitator sheet with participant,step "
+                    "or a `grade export` sheet): quadratic-weighted Cohen's kappa per "
+                    "criterion, and the reflections they disagree on most.")
+    p.add_argument("first", type=Path, metavar="A.csv")
+    p.add_argument("second", type=Path, metavar="B.csv")
+    p.add_argument("--top", type=int, default=5, help="how many disagreements to list")
+    p.add_argument("--exercises", type=Path, help="exercises folder whose rubric was used")
+    p.set_defaults(handler=_agreement)
+
 
 def _export(args: argparse.Namespace) -> int:
     from mentor_workshop.facilitator.grading import export_csv
@@ -51,4 +62,12 @@ def _import(args: argparse.Namespace) -> int:
     from mentor_workshop.facilitator.grading import import_csv
 
     print("\n".join(import_csv(args.course_dir, args.source, args.assignment).lines()))
+    return 0
+
+
+def _agreement(args: argparse.Namespace) -> int:
+    from mentor_workshop.facilitator.grading.agreement import agreement
+
+    print("\n".join(agreement(args.first, args.second, exercises=args.exercises,
+                               top=args.top).lines()))
     return 0

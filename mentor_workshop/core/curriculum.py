@@ -20,7 +20,7 @@ import os
 import sys
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ from mentor_workshop.core.content.models import (
     StepContent,
     TextField,
 )
+from mentor_workshop.core.content.references import Reference, ReferencesFile, cite_in_place
 from mentor_workshop.core.content.step_models import (
     CommitmentFields,
     DormantTieFields,
@@ -47,6 +48,9 @@ from mentor_workshop.core.content.step_models import (
 from mentor_workshop.core.content.yaml_source import Loc, Problem, YamlDoc, read_yaml, validate
 from mentor_workshop.core.steps import STEPS
 from mentor_workshop.errors import CurriculumError
+
+#: The bibliography every citation key resolves against (optional in a facilitator's folder).
+REFERENCES_FILE = "references.yaml"
 
 #: The step ids in workshop order and the model of each step's file, from the registry.
 STEP_IDS: tuple[str, ...] = STEPS.ids()
@@ -94,6 +98,7 @@ class Curriculum:
     session: Session
     steps: list[Step]
     rubric: Rubric
+    references: dict[str, Reference] = field(default_factory=dict)
 
     def step(self, step_id: str) -> Step:
         """The step with this id; ``KeyError`` listing the valid ids otherwise."""
@@ -198,6 +203,39 @@ def _plan_section_problems(content: StepContent, doc: YamlDoc) -> Iterator[Probl
                 ))
 
 
+def _references(root: Path, problems: list[Problem]) -> dict[str, Reference]:
+    """The folder's bibliography; empty when it has no references.yaml (then any citation
+    is reported as unknown where it is used)."""
+    path = root / REFERENCES_FILE
+    if not path.is_file():
+        return {}
+    doc = _read(root, path, problems)
+    parsed = validate(doc, ReferencesFile, problems) if doc else None
+    return dict(parsed.references) if parsed else {}
+
+
+def _read_cited(root: Path, path: Path, problems: list[Problem],
+                refs: dict[str, Reference]) -> YamlDoc | None:
+    doc = _read(root, path, problems)
+    if doc is not None:
+        problems.extend(cite_in_place(doc, refs))
+    return doc
+
+
+def _rubric_step_problems(rubric: Rubric, doc: YamlDoc) -> Iterator[Problem]:
+    """Anchors and step declarations must name steps the registry knows."""
+    valid = ", ".join(STEP_IDS)
+    for step_id in rubric.steps:
+        if step_id not in STEP_IDS:
+            yield doc.problem(("steps", step_id), f"unknown step id '{step_id}'; valid: {valid}")
+    for i, criterion in enumerate(rubric.criteria):
+        for j, level in enumerate(criterion.levels):
+            for step_id in level.anchors:
+                if step_id not in STEP_IDS:
+                    yield doc.problem(("criteria", i, "levels", j, "anchors", step_id),
+                                      f"unknown step id '{step_id}'; valid: {valid}")
+
+
 def _build(root: Path) -> Curriculum:
     problems: list[Problem] = []
     if not root.is_dir():
@@ -206,7 +244,8 @@ def _build(root: Path) -> Curriculum:
             hint = f" (set by the environment variable {resources.EXERCISES_ENV})"
         raise CurriculumError([Problem(str(root), None, "", f"exercises folder not found{hint}")])
 
-    cur_doc = _read(root, root / "curriculum.yaml", problems)
+    refs = _references(root, problems)
+    cur_doc = _read_cited(root, root / "curriculum.yaml", problems, refs)
     cf = validate(cur_doc, CurriculumFile, problems) if cur_doc else None
     steps: list[Step] = []
     if cf is not None and cur_doc is not None:
@@ -218,7 +257,7 @@ def _build(root: Path) -> Curriculum:
             if entry.id not in CONTENT_MODELS or entry.id in seen or not path.is_file():
                 continue  # already reported above
             seen.add(entry.id)
-            doc = _read(root, path, problems)
+            doc = _read_cited(root, path, problems, refs)
             content = validate(doc, CONTENT_MODELS[entry.id], problems) if doc else None
             if content is not None and doc is not None:
                 problems.extend(_plan_section_problems(content, doc))
@@ -230,13 +269,15 @@ def _build(root: Path) -> Curriculum:
                     evidence=list(entry.evidence), content=content, content_path=path,
                 ))
 
-    rubric_doc = _read(root, root / "rubric.yaml", problems)
+    rubric_doc = _read_cited(root, root / "rubric.yaml", problems, refs)
     rubric = validate(rubric_doc, Rubric, problems) if rubric_doc else None
+    if rubric is not None and rubric_doc is not None:
+        problems.extend(_rubric_step_problems(rubric, rubric_doc))
 
     if problems or cf is None or rubric is None:
         raise CurriculumError(problems)
     return Curriculum(root=root, title=cf.title, subtitle=cf.subtitle, session=cf.session,
-                      steps=steps, rubric=rubric)
+                      steps=steps, rubric=rubric, references=refs)
 
 
 _cache: dict[Path, tuple[tuple[Any, ...], Curriculum]] = {}

@@ -87,15 +87,19 @@ def reflection_html(step_id: str) -> str:
     step = cur.step(step_id)
     reflection = step.content.reflection
     hints = "".join(f"<li>{esc(h)}</li>" for h in reflection.hints)
+    scored = cur.rubric.for_step(step_id)  # e.g. no "Next action" where the prompt asks none
     criteria = "".join(
         f"<li><strong>{esc(c.title)}</strong> (0–{c.max_points}): "
         f"{esc(c.levels[-1].description)}</li>"
-        for c in cur.rubric.criteria
+        for c in scored
     )
+    private = ('<div class="mw-help">This reflection is private: it stays in your notebook and '
+               "is not collected for grading, unless your facilitator tells you otherwise.</div>"
+               if cur.rubric.is_private(step_id) else "")
     return (
         f'{STYLE}<div class="mw-exercise"><strong>Reflection.</strong> {esc(reflection.prompt)}'
-        f"<ul>{hints}</ul><details><summary>How reflections are read "
-        f"({cur.rubric.total} points)</summary><ul>{criteria}</ul></details>"
+        f"<ul>{hints}</ul>{private}<details><summary>How reflections are read "
+        f"({sum(c.max_points for c in scored)} points)</summary><ul>{criteria}</ul></details>"
         '<div class="mw-help">Write your answer in the cell below (double-click it to edit).'
         "</div></div>"
     )

@@ -13,6 +13,7 @@ fault; ``yaml_source.validate`` turns them into "file, line N: field: message".
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from itertools import pairwise
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
@@ -207,6 +208,10 @@ class LiveMinutes(ContentModel):
 
 
 class Evidence(ContentModel):
+    """A study behind a step. Written as ``ref: key``; the loader fills ``cite``, ``finding``
+    and ``secondary`` from references.yaml (a ``finding`` written here wins)."""
+
+    ref: Id | None = None
     cite: Text
     finding: Text
     secondary: bool = False
@@ -244,9 +249,12 @@ class CurriculumFile(ContentModel):
 
 
 class Level(ContentModel):
+    """One level of a criterion; ``anchors`` holds a short example answer per step id."""
+
     points: NonNegativeInt
     label: Text
     description: Text
+    anchors: dict[str, Text] = Field(default_factory=dict)
 
 
 class Criterion(ContentModel):
@@ -262,8 +270,21 @@ class Criterion(ContentModel):
 
 
 class Source(ContentModel):
+    """A source of the rubric: ``ref: key`` into references.yaml, which fills ``cite``."""
+
+    ref: Id | None = None
     cite: Text
     note: str = ""
+
+
+class StepCriteria(ContentModel):
+    """Which criteria score one step's reflection, and (optionally) each level's points there."""
+
+    criteria: list[Id] = Field(min_length=1)
+    points: dict[Id, list[NonNegativeInt]] = Field(default_factory=dict)
+    #: Private by default: kept in the participant's notebook, left out of grading, unless the
+    #: course's nbgrader_config.py sets ``c.MentorWorkshop.grade_private_reflections = True``.
+    private: bool = False
 
 
 class Rubric(ContentModel):
@@ -272,7 +293,53 @@ class Rubric(ContentModel):
     title: Text
     criteria: list[Criterion] = Field(min_length=1)
     total: PositiveInt
+    steps: dict[str, StepCriteria] = Field(default_factory=dict)
     sources: list[Source] = Field(min_length=1)
+
+    def is_private(self, step_id: str) -> bool:
+        """Whether this step's reflection is private by default (not collected for grading).
+
+        Parameters
+        ----------
+        step_id : str
+            A step id.
+
+        Returns
+        -------
+        bool
+        """
+        declared = self.steps.get(step_id)
+        return bool(declared and declared.private)
+
+    def for_step(self, step_id: str) -> list[Criterion]:
+        """The criteria that score ``step_id``'s reflection, with that step's level points.
+
+        A step the rubric does not list uses every criterion as written, so a new step (or a
+        facilitator's own) is graded without extra configuration.
+
+        Parameters
+        ----------
+        step_id : str
+            A step id such as ``"04_from_the_heart"``.
+
+        Returns
+        -------
+        list of Criterion
+            Copies whose levels carry the points they are worth in this step.
+        """
+        declared = self.steps.get(step_id)
+        if declared is None:
+            return list(self.criteria)
+        out = []
+        for cid in declared.criteria:
+            criterion = self.criterion(cid)
+            points = declared.points.get(cid)
+            if points is not None:
+                levels = [lv.model_copy(update={"points": p})
+                          for lv, p in zip(criterion.levels, points, strict=True)]
+                criterion = criterion.model_copy(update={"levels": levels})
+            out.append(criterion)
+        return out
 
     def criterion(self, criterion_id: str) -> Criterion:
         """The criterion with this id; ``KeyError`` listing the valid ids otherwise."""
@@ -294,4 +361,28 @@ class Rubric(ContentModel):
         added = sum(c.max_points for c in self.criteria)
         if added != self.total:
             yield ("total",), f"is {self.total} but the criteria add up to {added}"
+        yield from self._step_problems()
+
+    def _step_problems(self) -> Iterator[Issue]:
+        known = {c.id: c for c in self.criteria}
+        for step_id, declared in self.steps.items():
+            at = ("steps", step_id)
+            unknown = [cid for cid in declared.criteria if cid not in known]
+            if unknown:
+                yield (*at, "criteria"), (f"unknown criterion {', '.join(unknown)}; valid ids: "
+                                          f"{', '.join(known)}")
+                continue
+            for cid, points in declared.points.items():
+                if cid not in declared.criteria:
+                    yield (*at, "points", cid), f"'{cid}' is not among this step's criteria"
+                elif len(points) != len(known[cid].levels) or points[0] != 0 or any(
+                        b <= a for a, b in pairwise(points)):
+                    yield (*at, "points", cid), (
+                        f"needs {len(known[cid].levels)} rising numbers starting at 0, one per "
+                        f"level; found {points}")
+                    return
+            added = sum(c.max_points for c in self.for_step(step_id))
+            if added != self.total:
+                yield at, (f"the points add up to {added}, not the total {self.total}; give "
+                           "a missing criterion's points to the others with 'points'")
 

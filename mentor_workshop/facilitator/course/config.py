@@ -164,6 +164,13 @@ class Course:
         return str(config_value(self.config, "CourseDirectory", "course_id", ""))
 
     @property
+    def grades_private_reflections(self) -> bool:
+        """Whether reflections the rubric marks private (step 07's) are graded in this course:
+        only when ``nbgrader_config.py`` sets ``c.MentorWorkshop.grade_private_reflections``."""
+        return bool(config_value(self.config, "MentorWorkshop", "grade_private_reflections",
+                                 False))
+
+    @property
     def db_url(self) -> str:
         """The gradebook's database URL."""
         return str(self.coursedir.db_url)

@@ -13,6 +13,7 @@ import io
 import os
 from typing import Any
 
+from mentor_workshop.core import curriculum
 from mentor_workshop.core.atomic import write_text_atomic
 from mentor_workshop.core.safe_csv import guard_cell
 from mentor_workshop.errors import UserError
@@ -29,7 +30,8 @@ def export_grades(
     """One CSV row per participant: identity, total, and per-step check and reflection scores.
 
     Steps are named by notebook; ``_check`` is the autograded exercise and ``_reflection`` the
-    rubric score (empty until graded).
+    rubric score (empty until graded). A private reflection (step 07's, unless the course grades
+    them) reads "private" and counts neither in ``max_score`` nor in ``needs_manual_grade``.
 
     Parameters
     ----------
@@ -52,6 +54,9 @@ def export_grades(
     """
     course = open_course(course_dir)
     assignment = course.pick_assignment(assignment)
+    rubric = curriculum.load().rubric
+    private = set() if course.grades_private_reflections else {
+        step for step in rubric.steps if rubric.is_private(step)}
     with course.gradebook() as gb:
         try:
             record = gb.find_assignment(assignment)
@@ -76,19 +81,30 @@ def export_grades(
             except Exception:
                 sub = None
             if sub is not None:
+                hidden = [g for nb in sub.notebooks if nb.name in private for g in nb.grades
+                          if (nb.name, g.name) in manual]
+                pending = any(g.needs_manual_grade for nb in sub.notebooks for g in nb.grades
+                              if not any(g is h for h in hidden))
                 row.update(submitted_at=sub.timestamp.isoformat() if sub.timestamp else "",
-                           score=round(sub.score, 2), max_score=sub.max_score,
-                           needs_manual_grade=sub.needs_manual_grade)
+                           score=round(sub.score - sum(g.score or 0 for g in hidden), 2),
+                           max_score=sub.max_score - sum(g.max_score for g in hidden),
+                           needs_manual_grade=pending)
                 for nb in sub.notebooks:
                     auto = [g for g in nb.grades if (nb.name, g.name) not in manual]
                     rubric = [g for g in nb.grades if (nb.name, g.name) in manual]
+                    if nb.name in private and rubric:
+                        row[f"{nb.name}_check"] = round(sum(g.score for g in auto), 2)
+                        row[f"{nb.name}_reflection"] = "private"
+                        continue
                     row[f"{nb.name}_check"] = round(sum(g.score for g in auto), 2)
                     graded = all(g.manual_score is not None or g.auto_score is not None
                                  for g in rubric)
                     row[f"{nb.name}_reflection"] = (
                         round(sum(g.score for g in rubric), 2) if rubric and graded else "")
             else:
-                row["max_score"] = record.max_score
+                row["max_score"] = record.max_score - sum(
+                    c.max_score for nb in record.notebooks if nb.name in private
+                    for c in nb.grade_cells if (nb.name, c.name) in manual)
             rows.append(row)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")

@@ -109,6 +109,9 @@ class GradingQueue:
         if not self.course.has_gradebook():
             raise UserError("This course has no gradebook yet; run `mentor-workshop init`.")
         self._key = course_key(self.course.root)
+        #: Private reflections (step 07's by default) stay out of grading unless the course's
+        #: nbgrader_config.py sets ``c.MentorWorkshop.grade_private_reflections = True``.
+        self.grade_private = self.course.grades_private_reflections
         self.reload()
 
     # ---------------------------------------------------------------- reading
@@ -125,6 +128,8 @@ class GradingQueue:
                     f"The gradebook has no assignment {self.assignment!r}; release it first."
                 ) from None
             for notebook in sorted(assignment.notebooks, key=lambda n: n.name):
+                if notebook.name in self.rubric.private and not self.grade_private:
+                    continue
                 grade_cells = {c.name: c for c in notebook.grade_cells}
                 for cell in sorted(notebook.solution_cells, key=lambda c: c.name):
                     if cell.name in grade_cells:
@@ -334,7 +339,7 @@ class GradingQueue:
         checked = []
         for answer, levels, score, comment in items:
             levels = dict(answer.levels if levels is None else levels)
-            problems = self.rubric.check(levels)
+            problems = self.rubric.check(levels, answer.question.notebook)
             if problems:
                 raise UserError(f"{answer.pseudonym}: " + "; ".join(problems))
             if levels and score is None:
@@ -353,7 +358,8 @@ class GradingQueue:
                     grade.manual_score = score
                     grade.needs_manual_grade = score is None and grade.auto_score is None
                     note = gb.find_comment(q.cell, q.notebook, self.assignment, answer._student)
-                    note.manual_comment = format_comment(self.rubric, levels, free) or None
+                    note.manual_comment = format_comment(
+                        self.rubric, levels, free, answer.question.notebook) or None
                 gb.db.commit()
             except BaseException:
                 gb.db.rollback()

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from mentor_workshop.core import curriculum
 from mentor_workshop.errors import UserError
@@ -32,11 +33,13 @@ _SEPARATOR = " · "
 
 @dataclass(frozen=True)
 class Level:
-    """One level of a criterion: its points, its button label and what it looks like."""
+    """One level of a criterion: its points, its button label, what it looks like, and an
+    example answer (anchor) per step id."""
 
     points: int
     label: str
     description: str
+    anchors: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -59,10 +62,27 @@ class RubricLevels:
 
     title: str
     criteria: tuple[Criterion, ...]
+    steps: dict[str, tuple[Criterion, ...]] = field(default_factory=dict, compare=False)
+    private: frozenset[str] = frozenset()
 
     @property
     def total(self) -> int:
         return sum(c.max_points for c in self.criteria)
+
+    def for_step(self, step_id: str | None) -> tuple[Criterion, ...]:
+        """The criteria that score this step's reflection, with the step's level points.
+
+        Parameters
+        ----------
+        step_id : str or None
+            The step (a reflection's notebook name); None or an unlisted step uses them all.
+
+        Returns
+        -------
+        tuple of Criterion
+            E.g. no "Next action" for a step whose prompt asks for none.
+        """
+        return self.steps.get(step_id or "", self.criteria)
 
     @classmethod
     def load(cls, exercises: str | os.PathLike[str] | None = None) -> RubricLevels:
@@ -87,11 +107,16 @@ class RubricLevels:
             rubric = curriculum.load(exercises).rubric
         except curriculum.CurriculumError as exc:
             raise UserError(f"The rubric cannot be loaded:\n{exc}") from None
-        return cls(rubric.title, tuple(
-            Criterion(c.id, c.title, c.description,
-                      tuple(Level(lv.points, lv.label, lv.description) for lv in c.levels))
-            for c in rubric.criteria
-        ))
+
+        def plain(criteria: Any) -> tuple[Criterion, ...]:
+            return tuple(
+                Criterion(c.id, c.title, c.description, tuple(
+                    Level(lv.points, lv.label, lv.description, dict(lv.anchors))
+                    for lv in c.levels))
+                for c in criteria)
+        return cls(rubric.title, plain(rubric.criteria),
+                   {step_id: plain(rubric.for_step(step_id)) for step_id in rubric.steps},
+                   frozenset(s for s in rubric.steps if rubric.is_private(s)))
 
     def criterion(self, criterion_id: str) -> Criterion:
         """The criterion with this id.
@@ -116,13 +141,15 @@ class RubricLevels:
                 return c
         raise KeyError(criterion_id)
 
-    def check(self, levels: dict[str, int]) -> list[str]:
+    def check(self, levels: dict[str, int], step_id: str | None = None) -> list[str]:
         """Problems with a set of chosen levels (unknown criterion, level out of range).
 
         Parameters
         ----------
         levels : dict of str to int
             Points chosen per criterion id.
+        step_id : str, optional
+            The step graded, whose criteria and points apply.
 
         Returns
         -------
@@ -130,11 +157,13 @@ class RubricLevels:
             One message per problem; empty when the levels are valid.
         """
         problems = []
+        criteria = {c.id: c for c in self.for_step(step_id)}
         for cid, points in levels.items():
-            try:
-                crit = self.criterion(cid)
-            except KeyError:
-                problems.append(f"unknown rubric criterion {cid!r}")
+            crit = criteria.get(cid)
+            if crit is None:
+                known = any(c.id == cid for c in self.criteria)
+                problems.append(f"rubric criterion {cid!r} is not scored in {step_id}" if known
+                                else f"unknown rubric criterion {cid!r}")
                 continue
             allowed = [lv.points for lv in crit.levels]
             if points not in allowed:
@@ -143,7 +172,8 @@ class RubricLevels:
         return problems
 
 
-def format_comment(rubric: RubricLevels, levels: dict[str, int], comment: str) -> str:
+def format_comment(rubric: RubricLevels, levels: dict[str, int], comment: str,
+                   step_id: str | None = None) -> str:
     """The gradebook comment: the rubric line (if levels were chosen), then the grader's words.
 
     Parameters
@@ -154,6 +184,8 @@ def format_comment(rubric: RubricLevels, levels: dict[str, int], comment: str) -
         Points chosen per criterion id (may be empty).
     comment : str
         The grader's free comment.
+    step_id : str, optional
+        The step graded, for its criteria's points.
 
     Returns
     -------
@@ -161,7 +193,8 @@ def format_comment(rubric: RubricLevels, levels: dict[str, int], comment: str) -
         The text to store, e.g. ``"Rubric: Depth of reflection 2/3 · ...\\nWell done."``.
     """
     parts = [
-        f"{c.title} {levels[c.id]}/{c.max_points}" for c in rubric.criteria if c.id in levels
+        f"{c.title} {levels[c.id]}/{c.max_points}" for c in rubric.for_step(step_id)
+        if c.id in levels
     ]
     head = RUBRIC_PREFIX + _SEPARATOR.join(parts) if parts else ""
     comment = comment.strip()

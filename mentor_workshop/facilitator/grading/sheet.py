@@ -21,12 +21,45 @@ from mentor_workshop.core.atomic import write_text_atomic
 from mentor_workshop.core.safe_csv import guard_cell, unguard_cell
 from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator.grading.queue import GradingQueue
+from mentor_workshop.facilitator.grading.rubric import RubricLevels
 
-__all__ = ["FIXED_COLUMNS", "TAIL_COLUMNS", "ImportReport", "export_csv", "import_csv"]
+__all__ = ["FIXED_COLUMNS", "TAIL_COLUMNS", "ImportReport", "export_csv", "import_csv",
+           "rubric_guide"]
 
 FIXED_COLUMNS = ("pseudonym", "notebook", "cell", "max_score")
-TAIL_COLUMNS = ("score", "comment", "answer")
+TAIL_COLUMNS = ("score", "comment", "answer", "rubric_guide")
 _REQUIRED = ("pseudonym", "notebook", "cell", "score", "comment")
+
+
+def rubric_guide(rubric: RubricLevels, step_id: str) -> str:
+    """The sheet's last column: each criterion's levels with this step's example answers.
+
+    Why in every row: a grader working in a spreadsheet has no blind grader beside it, and
+    the anchors are what keep two graders' "2" the same "2".
+
+    Parameters
+    ----------
+    rubric : RubricLevels
+        The rubric.
+    step_id : str
+        The reflection's step (its notebook name).
+
+    Returns
+    -------
+    str
+        E.g. ``depth: 0 Describes — "I listed three leaders" | 1 ...; action: not scored``.
+    """
+    parts = []
+    scored = {c.id: c for c in rubric.for_step(step_id)}
+    for crit in rubric.criteria:
+        if crit.id not in scored:
+            parts.append(f"{crit.id}: not scored in this step")
+            continue
+        levels = [f"{lv.points} {lv.label}" + (f' — "{lv.anchors[step_id]}"'
+                                                 if step_id in lv.anchors else "")
+                  for lv in scored[crit.id].levels]
+        parts.append(f"{crit.id}: " + " | ".join(levels))
+    return "; ".join(parts)
 
 
 def export_csv(
@@ -57,6 +90,7 @@ def export_csv(
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
+    guides = {q.notebook: rubric_guide(queue.rubric, q.notebook) for q in queue.questions}
     rows = 0
     for question in queue.questions:
         for a in queue.answers(question):
@@ -64,7 +98,7 @@ def export_csv(
             writer.writerow([guard_cell(v) for v in (
                 a.pseudonym, question.notebook, question.cell, f"{a.max_score:g}",
                 *(a.levels.get(c.id, "") for c in queue.rubric.criteria),
-                score, a.comment, a.text,
+                score, a.comment, a.text, guides[question.notebook],
             )])
             rows += 1
     # UTF-8 with a byte-order mark so Excel shows accents and dashes correctly.
@@ -185,10 +219,17 @@ def import_csv(
             seen[key] = line
             levels: dict[str, int] = {}
             bad = False
+            scored = {c.id: c for c in queue.rubric.for_step(key[1])}
             for crit in criteria:
                 value = get(crit.id)
                 if value == "":
                     continue
+                if crit.id not in scored:
+                    problems.append(f"{where}: {crit.id} is not scored in {key[1]}; leave it "
+                                    "empty")
+                    bad = True
+                    continue
+                crit = scored[crit.id]
                 allowed = [lv.points for lv in crit.levels]
                 try:
                     number = float(value)
@@ -200,8 +241,8 @@ def import_csv(
                     bad = True
                     continue
                 levels[crit.id] = int(number)
-            if levels and len(levels) != len(queue.rubric.criteria):
-                gaps = [c.id for c in queue.rubric.criteria if c.id not in levels]
+            if levels and not bad and len(levels) != len(scored):
+                gaps = [c for c in scored if c not in levels]
                 problems.append(f"{where}: fill in every rubric level or none (missing "
                                 f"{', '.join(gaps)})")
                 bad = True

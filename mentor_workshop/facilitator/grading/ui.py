@@ -15,6 +15,7 @@ from typing import Any
 import ipywidgets as w
 
 from mentor_workshop.facilitator.grading.queue import Answer, GradingQueue, Question
+from mentor_workshop.facilitator.grading.rubric import Criterion
 
 __all__ = ["KEY_HELP", "GraderState", "grader_ui"]
 
@@ -57,6 +58,11 @@ class GraderState:
         return self.queue.questions[self.question_index]
 
     @property
+    def criteria(self) -> tuple[Criterion, ...]:
+        """The criteria scoring this question (no "Next action" where the prompt asks none)."""
+        return self.queue.rubric.for_step(self.question.notebook)
+
+    @property
     def answers(self) -> list[Answer]:
         return self.queue.answers(self.question)
 
@@ -74,7 +80,7 @@ class GraderState:
         a = self.answer
         self.levels = dict(a.levels) if a else {}
         self.comment = a.comment if a else ""
-        self.active = next((i for i, c in enumerate(self.queue.rubric.criteria)
+        self.active = next((i for i, c in enumerate(self.criteria)
                             if c.id not in self.levels), 0)
 
     def choose_question(self, index: int) -> None:
@@ -145,7 +151,7 @@ class GraderState:
         -------
         None
         """
-        criteria = self.queue.rubric.criteria
+        criteria = self.criteria
         crit = criteria[self.active if criterion is None else criterion]
         if points not in [lv.points for lv in crit.levels]:
             self.message = f"{crit.title} goes from 0 to {crit.max_points}."
@@ -163,7 +169,7 @@ class GraderState:
 
     def save_if_complete(self) -> None:
         """Save before leaving an answer, unless the levels are only half chosen."""
-        if self.dirty and (len(self.levels) == len(self.queue.rubric.criteria) or
+        if self.dirty and (len(self.levels) == len(self.criteria) or
                            not self.levels):
             self.save()
 
@@ -178,7 +184,7 @@ class GraderState:
         a = self.answer
         if a is None:
             return False
-        criteria = self.queue.rubric.criteria
+        criteria = self.criteria
         if self.levels and len(self.levels) != len(criteria):
             self.message = "Choose a level for every criterion before saving."
             return False
@@ -248,6 +254,35 @@ class GraderState:
                 f"<div style='border:1px solid #ccc;padding:8px;white-space:normal'>{body}</div>")
 
 
+def anchors_html(criterion: Criterion, step_id: str, chosen: int | None) -> str:
+    """Each level's example answer for this step, the chosen level in bold.
+
+    Why: an anchor beside the buttons is what keeps two graders' levels comparable (see
+    ``mentor-workshop grade agreement``).
+
+    Parameters
+    ----------
+    criterion : Criterion
+        A criterion as scored in this step.
+    step_id : str
+        The reflection's step.
+    chosen : int or None
+        The points chosen so far, if any.
+
+    Returns
+    -------
+    str
+        Escaped HTML: a small list, or the chosen level's description when there are no anchors.
+    """
+    items = []
+    for lv in criterion.levels:
+        example = lv.anchors.get(step_id)
+        text = (f"{lv.points} · {html.escape(lv.label)}: "
+                + (f"“{html.escape(example)}”" if example else html.escape(lv.description)))
+        items.append(f"<li><b>{text}</b></li>" if lv.points == chosen else f"<li>{text}</li>")
+    return f"<small>Examples for this step:<ul style='margin:0'>{''.join(items)}</ul></small>"
+
+
 def grader_ui(course_dir: str | os.PathLike[str] = ".", assignment: str | None = None) -> Any:
     """The keyboard-driven grader for ``facilitator/grade_reflections.ipynb``.
 
@@ -267,7 +302,7 @@ def grader_ui(course_dir: str | os.PathLike[str] = ".", assignment: str | None =
     queue = state.queue
     if not queue.questions:
         return w.HTML("<p>This assignment has no reflections to grade.</p>")
-    criteria = queue.rubric.criteria
+    criteria = queue.rubric.criteria  # one row each; rows a question does not score are hidden
 
     def question_label(i: int, q: Question) -> tuple[str, int]:
         done, total = queue.progress(q)
@@ -279,12 +314,12 @@ def grader_ui(course_dir: str | os.PathLike[str] = ".", assignment: str | None =
     buttons = []
     descriptions = []
     rows = []
-    for ci, crit in enumerate(criteria):
+    for crit in criteria:
         toggle = w.ToggleButtons(
             options=[(f"{lv.points} · {lv.label}", lv.points) for lv in crit.levels],
             value=None, tooltips=[lv.description for lv in crit.levels],
             style={"button_width": "auto"})
-        toggle.observe(lambda change, ci=ci: _on_toggle(change, ci), names="value")
+        toggle.observe(lambda change, cid=crit.id: _on_toggle(change, cid), names="value")
         desc = w.HTML()
         buttons.append(toggle)
         descriptions.append(desc)
@@ -302,15 +337,26 @@ def grader_ui(course_dir: str | os.PathLike[str] = ".", assignment: str | None =
         syncing["on"] = True
         try:
             answer.value = state.answer_html()
-            for ci, crit in enumerate(criteria):
-                marker = "▶ " if ci == state.active else ""
+            scored = {c.id: (i, c) for i, c in enumerate(state.criteria)}
+            step_id = state.question.notebook
+            for ci, base in enumerate(criteria):
+                if base.id not in scored:
+                    rows[ci].layout.display = "none"
+                    buttons[ci].value = None
+                    continue
+                rows[ci].layout.display = None
+                index, crit = scored[base.id]
+                options = [(f"{lv.points} · {lv.label}", lv.points) for lv in crit.levels]
+                if list(buttons[ci].options) != options:
+                    buttons[ci].value = None
+                    buttons[ci].options = options
+                    buttons[ci].tooltips = [lv.description for lv in crit.levels]
+                marker = "▶ " if index == state.active else ""
                 rows[ci].children[0].value = (
                     f"<b>{marker}{html.escape(crit.title)}</b> (0–{crit.max_points}): "
                     f"{html.escape(crit.description)}")
                 buttons[ci].value = state.levels.get(crit.id)
-                chosen = state.levels.get(crit.id)
-                level = next((lv for lv in crit.levels if lv.points == chosen), None)
-                descriptions[ci].value = f"<i>{html.escape(level.description)}</i>" if level else ""
+                descriptions[ci].value = anchors_html(crit, step_id, state.levels.get(crit.id))
             comment.value = state.comment
             total = sum(state.levels.values()) if state.levels else None
             score = "" if total is None else f"Score: <b>{total}</b>/{state.question.max_score:g}. "
@@ -320,10 +366,12 @@ def grader_ui(course_dir: str | os.PathLike[str] = ".", assignment: str | None =
         finally:
             syncing["on"] = False
 
-    def _on_toggle(change: dict, ci: int) -> None:
+    def _on_toggle(change: dict, cid: str) -> None:
         if syncing["on"] or change["new"] is None:
             return
-        state.set_level(change["new"], ci)
+        index = next((i for i, c in enumerate(state.criteria) if c.id == cid), None)
+        if index is not None:
+            state.set_level(change["new"], index)
         render()
 
     def on_keys(change: dict) -> None:

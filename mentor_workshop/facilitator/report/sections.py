@@ -217,7 +217,10 @@ def rubric_html(cohort: Cohort) -> str:
         return message_html(f"{NO_GRADES}: reflections are graded in a course "
                             "(facilitator/grade_reflections.ipynb).")
     graded = reflection_scores(cohort)
-    pending = sum(1 for g in cohort.grades if g.kind == "reflection" and g.score is None)
+    rubric = cohort.curriculum.rubric
+    # a private reflection (step 07's by default) is not waiting for anyone: it is not graded
+    pending = sum(1 for g in cohort.grades if g.kind == "reflection" and g.score is None
+                  and not rubric.is_private(g.notebook))
     if not graded:
         return message_html(f"{NO_GRADES}: no reflection has been graded yet "
                             f"({_plural(pending, 'reflection')} waiting).")

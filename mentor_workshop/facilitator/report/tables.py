@@ -157,10 +157,11 @@ def criteria_matrix(cohort: Cohort) -> tuple[list[str], list[str], list[list[flo
         Row labels, column labels (in rubric order) and the matrix, None where no graded
         reflection recorded that criterion's level.
     """
-    criteria = cohort.curriculum.rubric.criteria
+    rubric = cohort.curriculum.rubric
+    criteria = rubric.criteria
     sums: dict[tuple[str, str], list[float]] = {}
     for g in reflection_scores(cohort):
-        for c in criteria:
+        for c in rubric.for_step(g.notebook):  # a step's own points (e.g. no action in 04)
             if c.id in g.levels and c.max_points:
                 sums.setdefault((g.pseudonym, c.id), []).append(g.levels[c.id] / c.max_points)
     people = sorted({p for p, _ in sums})

@@ -55,8 +55,8 @@ COMPARISON_FALLBACK = {
     ),
     "high": (
         "You guessed higher than most people do. The studies point the same way: askers "
-        "usually expect too few yeses, rarely too many. Nobody can promise a yes, but your "
-        "hunch is not naive."
+        "usually expect too few yeses, rarely too many. Nobody can promise a yes, and these "
+        "were small favours, not mentoring — but the direction of your guess fits the research."
     ),
 }
 
