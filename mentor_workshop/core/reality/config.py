@@ -35,6 +35,7 @@ class Thresholds(BaseModel):
     repeated_run: int
     distinct_share: float
     distinct_min_words: int
+    top_word_share: float
     copied_similarity: float
     date_max_days_ahead: int
     date_grace_days: int

@@ -57,8 +57,9 @@ _KEY_RUNS = frozenset(
 ) - {"erty", "wert", "ytre", "trew"}
 _CONSONANT_RUN = re.compile(r"[bcdfghjklmnpqrstvwxz]{6,}")
 _SAME_LETTER = re.compile(r"([a-z])\1{3,}")
-#: Blanks a starter text or an example leaves to fill: [name], <name>, {name}, ___, " ... ".
-_BLANK = re.compile(r"\[[^\]\n]{1,40}\]|<[^>\n]{1,40}>|\{[^}\n]{1,40}\}|_{3,}")
+#: Blanks a starter text or an example leaves to fill: [name], {name}, ___ (not <b>: a
+#: participant may type markup, which is escaped on display, never a blank).
+_BLANK = re.compile(r"\[[^\]\n]{1,40}\]|\{[^}\n]{1,40}\}|_{3,}")
 #: " ... " standing alone, as in "Dear ..., I'm ...": a blank only where an example has them.
 _DOTS = re.compile(r"(?:^|\s)(?:\.{3}|…)(?=[\s,;:]|$)")
 _EG = re.compile(r"^\s*(?:e\.?\s?g\.?|for example|example)[,:]?\s+", re.IGNORECASE)
@@ -174,8 +175,8 @@ def _repeated_words(toks: list[_Token], cfg: RealityConfig) -> Verdict | None:
         return _say(cfg, "repeated_words", example=best[1], count=count)
     if len(toks) >= t.distinct_min_words:
         counts = Counter(tok.lower for tok in toks)
-        if len(counts) < t.distinct_share * len(toks):
-            word, n = counts.most_common(1)[0]
+        word, n = counts.most_common(1)[0]
+        if len(counts) < t.distinct_share * len(toks) or n > t.top_word_share * len(toks):
             return _say(cfg, "repeated_words", example=word, count=n)
     return None
 
@@ -183,19 +184,27 @@ def _repeated_words(toks: list[_Token], cfg: RealityConfig) -> Verdict | None:
 def _nonwords(toks: list[_Token], cfg: RealityConfig) -> Verdict | None:
     t = cfg.thresholds
     unknown: list[str] = []
+    names: list[str] = []
     counted = 0
     for tok in toks:
         word = tok.text
         if not word[0].isalpha() or not word.isascii():
             continue  # numbers, codes, and words in other scripts or with accents: not judged
-        if word[0].isupper() and (not tok.initial or word.isupper()) and len(word) > 1:
+        if word[0].isupper() and len(word) > 1 and (not tok.initial or word.isupper()):
             continue  # a name or an acronym
-        counted += 1
         if len(tok.lower) == 1:
+            counted += 1
             if tok.lower not in ("a", "i"):
                 unknown.append(word)
-        elif not is_known(tok.lower, cfg.extra_words):
+        elif is_known(tok.lower, cfg.extra_words):
+            counted += 1
+        elif word[0].isupper():
+            names.append(word)  # "Priya told me...": most likely a name that opens a sentence
+        else:
+            counted += 1
             unknown.append(word)
+    if not counted and len(names) >= 2:
+        counted, unknown = len(names), names  # "Zork Plonk Quib": capitals alone make no names
     if not counted or not unknown:
         return None
     share = len(unknown) / counted
@@ -270,10 +279,11 @@ def judge(
         single = [tok.text for tok in toks if len(tok.lower) == 1 and tok.text.isalpha()]
         if len(single) == len(toks) and lowers not in (["a"], ["i"]):
             return _say(cfg, "single_letters", example=" ".join(single[:3]))
-        return _repeated_words(toks, cfg) if len(toks) >= cfg.thresholds.repeated_run else OK
+        repeated = _repeated_words(toks, cfg)
+        return OK if repeated is None else repeated
     found = _nonwords(toks, cfg)
-    if found is None:
-        found = _repeated_words(toks, cfg)
     if found is None and kind == "prose":
         found = _repeated_sentences(toks, cfg)
+    if found is None:
+        found = _repeated_words(toks, cfg)
     return OK if found is None else found
