@@ -156,9 +156,10 @@ def _repeated_sentences(toks: list[_Token], cfg: RealityConfig) -> Verdict | Non
     sentences = [" ".join(words) for words in grouped.values()]
     if len(sentences) < 2:
         return None
-    top, n = Counter(sentences).most_common(1)[0]
+    counts = Counter(sentences)
+    top, n = counts.most_common(1)[0]
     long_twice = n >= 2 and len(top.split()) >= 6
-    if long_twice or (n >= 2 and n * 2 > len(sentences)) or n >= 3:
+    if long_twice or (n >= 2 and len(counts) == 1) or n >= 3:
         return _say(cfg, "repeated_sentences", example=top, count=n)
     return None
 
@@ -190,8 +191,8 @@ def _nonwords(toks: list[_Token], cfg: RealityConfig) -> Verdict | None:
         word = tok.text
         if not word[0].isalpha() or not word.isascii():
             continue  # numbers, codes, and words in other scripts or with accents: not judged
-        if word[0].isupper() and len(word) > 1 and (not tok.initial or word.isupper()):
-            continue  # a name or an acronym
+        if len(word) > 1 and word.isupper():
+            continue  # an acronym
         if len(tok.lower) == 1:
             counted += 1
             if tok.lower not in ("a", "i"):
@@ -199,11 +200,11 @@ def _nonwords(toks: list[_Token], cfg: RealityConfig) -> Verdict | None:
         elif is_known(tok.lower, cfg.extra_words):
             counted += 1
         elif word[0].isupper():
-            names.append(word)  # "Priya told me...": most likely a name that opens a sentence
+            names.append(word)  # most likely a name: not judged on its own
         else:
             counted += 1
             unknown.append(word)
-    if not counted and len(names) >= 2:
+    if not counted and len(names) >= 3:
         counted, unknown = len(names), names  # "Zork Plonk Quib": capitals alone make no names
     if not counted or not unknown:
         return None
@@ -266,7 +267,7 @@ def judge(
     mash = [tok.text for tok in toks if _is_mash(tok.text, known[tok.lower])]
     if mash:
         return _say(cfg, "mash", example=mash[0])
-    if all(w in cfg.filler_words for w in lowers):
+    if text.strip().lower() in cfg.filler_words or all(w in cfg.filler_words for w in lowers):
         return _say(cfg, "filler", example=" ".join(lowers[:4]))
     sources = [template] if template else []
     sources.extend(e for e in examples if isinstance(e, str))
