@@ -9,8 +9,9 @@ How strict depends on what the box is for (``kind``):
 - ``"short"``: a name, a role, a channel. Names are rarely dictionary words, so only keyboard
   mash, lorem ipsum, filler words, single letters, blanks and copied examples count against it.
 - ``"words"``: a phrase or a sentence or two. Unrecognised words count too, and the same word
-  over and over.
-- ``"prose"``: a message or note. Repeated sentences count as well.
+  or sentence over and over.
+- ``"prose"``: a message or note, judged as ``"words"`` is (the kind says what the box is for,
+  so a future test can tell them apart without changing every caller).
 
 The whole judgement must stay fast (it runs on keystrokes): word look-ups are cached, and the
 similarity to examples is measured only when a cheap upper bound says it could be high.
@@ -283,7 +284,7 @@ def judge(
         repeated = _repeated_words(toks, cfg)
         return OK if repeated is None else repeated
     found = _nonwords(toks, cfg)
-    if found is None and kind == "prose":
+    if found is None:
         found = _repeated_sentences(toks, cfg)
     if found is None:
         found = _repeated_words(toks, cfg)
