@@ -223,7 +223,7 @@ def test_messages_live_in_the_yaml_and_a_broken_file_is_named(
     monkeypatch.setattr(reality_config.resources, "exercises_dir", lambda: tmp_path)
     assert "cat-on-keys" in judge("asdfgh", kind="short").reason
     adapted.write_text("version: 1\nmessages: {}\n", encoding="utf-8")
-    with pytest.raises(ContentError, match="reality.yaml"):
+    with pytest.raises(ContentError, match=r"reality\.yaml"):
         judge("hello there")
 
 

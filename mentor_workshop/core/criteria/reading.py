@@ -14,9 +14,9 @@ from pydantic import BaseModel
 
 from mentor_workshop.core import feedback
 from mentor_workshop.core.answers import iso_date
-from mentor_workshop.core.reality import Verdict, day_of, judge, judge_date
 from mentor_workshop.core.criteria.result import Criterion
 from mentor_workshop.core.journal import Journal
+from mentor_workshop.core.reality import Verdict, day_of, judge, judge_date
 
 __all__ = [
     "WORD", "criterion", "dict_of", "feedback_context", "first_pick", "is_number", "iso_date",

@@ -148,11 +148,12 @@ def check_vulnerability_confidence(journal: Journal, cur: Curriculum) -> list[Cr
     levels = signal_levels(revision, journal) if revision else {}
     said = [("Your revision", real(revision, "prose", shown_examples(content)))]
     # The revision becomes the plan's request, so it must still ask for something and say why.
-    keeps = levels.get("clear_ask") in ("good", "consider") and levels.get("reason") == "good"
-    missing = " and ".join(
-        part for part, gone in (("a clear ask", levels.get("clear_ask") not in ("good", "consider")),
-                                ("why you are asking them", levels.get("reason") != "good"))
-        if gone)
+    asks = levels.get("clear_ask") in ("good", "consider")
+    says_why = levels.get("reason") == "good"
+    keeps = asks and says_why
+    missing = " and ".join(part for part, gone in (("a clear ask", not asks),
+                                                   ("why you are asking them", not says_why))
+                           if gone)
     return [
         criterion("sorted_all", answered == total, "You sorted every phrase.",
               f"Sort every phrase — {answered} of {total} done."),

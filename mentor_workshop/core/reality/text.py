@@ -19,6 +19,7 @@ similarity to examples is measured only when a cheap upper bound says it could b
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -70,16 +71,15 @@ _EG = re.compile(r"^\s*(?:e\.?\s?g\.?|for example|example)[,:]?\s+", re.IGNORECA
 class _Token:
     text: str
     lower: str
-    initial: bool  # first word of a sentence (so its capital says nothing about it being a name)
     sentence: int
 
 
 def _tokens(text: str) -> list[_Token]:
     out: list[_Token] = []
     for n, chunk in enumerate(_SENTENCE_END.split(text)):
-        for i, word in enumerate(_TOKEN.findall(chunk)):
+        for word in _TOKEN.findall(chunk):
             word = word.replace("’", "'")
-            out.append(_Token(word, word.lower(), i == 0, n))
+            out.append(_Token(word, word.lower(), n))
     return out
 
 
@@ -168,7 +168,7 @@ def _repeated_sentences(toks: list[_Token], cfg: RealityConfig) -> Verdict | Non
 def _repeated_words(toks: list[_Token], cfg: RealityConfig) -> Verdict | None:
     t = cfg.thresholds
     run, best = 1, (1, "")
-    for prev, cur in zip(toks, toks[1:], strict=False):
+    for prev, cur in itertools.pairwise(toks):
         run = run + 1 if cur.lower == prev.lower else 1
         if run > best[0]:
             best = (run, cur.lower)
@@ -210,7 +210,8 @@ def _nonwords(toks: list[_Token], cfg: RealityConfig) -> Verdict | None:
     if not counted or not unknown:
         return None
     share = len(unknown) / counted
-    if share > t.nonword_share or (len(unknown) >= t.nonword_many and share >= t.nonword_share_many):
+    many = len(unknown) >= t.nonword_many and share >= t.nonword_share_many
+    if share > t.nonword_share or many:
         if all(len(w) == 1 for w in unknown):
             return _say(cfg, "single_letters", example=" ".join(unknown[:3]))
         return _say(cfg, "nonwords", example=_quote(unknown))
