@@ -235,3 +235,24 @@ def test_judging_a_long_draft_is_fast_enough_for_every_keystroke() -> None:
     for _ in range(20):
         judge(text)
     assert (time.perf_counter() - start) / 20 < 0.05
+
+
+# ------------------------------------------------------------------ the feedback panel
+
+
+def test_the_feedback_panel_says_when_a_draft_is_filler() -> None:
+    lorem = ("Lorem ipsum dolor sit amet. Could we meet for 20 minutes next week because I want "
+             "to learn? Consectetur adipiscing elit.")
+    html = feedback.panel_html(lorem, feedback.analyze(lorem))
+    assert 'class="mw-fb-reality"' in html and 'data-signal="lorem"' in html
+    assert "placeholder text (lorem ipsum)" in html
+    real = ("Dear Dr Osei, your talk on rural clinics changed how I plan our rota. Could we meet "
+            "for 20 minutes next month? Thank you for considering it.")
+    assert "mw-fb-reality" not in feedback.panel_html(real, feedback.analyze(real)).split(
+        "</style>", 1)[1]
+
+
+def test_the_panel_escapes_what_the_verdict_quotes() -> None:
+    mash = "<b>qwertyuiop</b> asdfgh"
+    html = feedback.panel_html(mash, feedback.analyze(mash))
+    assert "<b>qwertyuiop" not in html and "&lt;b&gt;" in html
