@@ -109,6 +109,11 @@ def report_accuracy() -> None:
     print(accuracy_table(f"Held-out {len(held_out)} examples (not used to shape the rules)",
                          held_out))
     print()
+    # The second held-out set: hard cases labelled for issue 12 before its rule changes.
+    h12 = [ex for ex in held_out if ex["id"].startswith("heldout_h12_")]
+    if h12:
+        print(accuracy_table(f"  of which the issue-12 hard cases ({len(h12)})", h12))
+        print()
 
 
 def main() -> int:

@@ -47,7 +47,7 @@ NONSENSE_FAILS = {
     "03_request": ({"length", "clear_ask", "reason"}, "lorem ipsum"),
     "05_vulnerability_confidence": ({"revision", "balanced"}, "lorem ipsum"),
     "06_be_gracious": ({"note"}, "repeated 30 times"),
-    "07_rejection": ({"ask_why"}, "blank"),
+    "07_rejection": ({"ask_why"}, "starter text"),
     "09_lead_from_within": ({"commitment"}, "in the past"),
 }
 

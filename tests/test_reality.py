@@ -78,8 +78,10 @@ def test_the_reason_quotes_what_it_found() -> None:
 
 
 def test_the_starter_text_handed_back_is_not_an_answer() -> None:
-    verdict = judge(ASK_WHY, kind="prose", template=ASK_WHY)
-    assert verdict.signal == "blank"  # the template's [name] is still there
+    assert judge(ASK_WHY, kind="prose", template=ASK_WHY).signal == "copied"
+    # Reworked, but with the template's blank left in: the blank is what is left to do.
+    reworked = "Dear [name], thanks for the quick reply. What would make a future ask easier?"
+    assert judge(reworked, template=ASK_WHY).signal == "blank"
     filled = ASK_WHY.replace("[name]", "Dr Osei")
     verdict = judge(filled, kind="prose", template=ASK_WHY)
     assert not verdict.ok and verdict.signal == "copied"

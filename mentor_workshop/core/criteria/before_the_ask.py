@@ -52,7 +52,7 @@ def check_welcome(journal: Journal, cur: Curriculum) -> list[Criterion]:
               [("Your name", real(profile.get("name"), "short"))], "You told us your name.",
               "Type your name in the Name box."),
         real_criterion("role", bool(text_of(profile.get("role"))),
-              [("Your role", real(profile.get("role"), "short", shown))],
+              [("Your role", real(profile.get("role"), "short"))],  # a fact: may match e.g.
               "You described your role.", "Describe your current role in a few words."),
         real_criterion("hopes", words(profile.get("hopes")) >= 5,
               [("Your hopes", real(profile.get("hopes"), "words", shown))],

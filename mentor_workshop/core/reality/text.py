@@ -273,11 +273,11 @@ def judge(
         return _say(cfg, "filler", example=" ".join(lowers[:4]))
     sources = [template] if template else []
     sources.extend(e for e in examples if isinstance(e, str))
+    if sources and _copied(text, sources, cfg):
+        return _say(cfg, "copied")
     blank = _BLANK.search(text) or (_DOTS.search(text) if sources else None)
     if blank:
         return _say(cfg, "blank", example=blank.group().strip())
-    if sources and _copied(text, sources, cfg):
-        return _say(cfg, "copied")
     if kind == "short":
         single = [tok.text for tok in toks if len(tok.lower) == 1 and tok.text.isalpha()]
         if len(single) == len(toks) and lowers not in (["a"], ["i"]):
