@@ -15,15 +15,16 @@ same way as ``from conftest import ...``. Write a journal with conftest's ``writ
 from __future__ import annotations
 
 import copy
+from datetime import date, timedelta
 from typing import Any
 
 from mentor_workshop.core import curriculum
 from mentor_workshop.core.steps import STEPS
 
 __all__ = [
-    "ADA", "ADMIRATION", "BELIEFS", "CALIBRATION", "DRAFT", "FIRST_PICK", "KEY", "LEADERS",
-    "MEETING", "NEXT_LEADER", "PHRASES", "POINTS", "PROFILE", "REVISION", "SCAFFOLD",
-    "SHORTLIST_READERS", "STATEMENT", "THANK_YOU", "WEIGHTS", "WORK", "answers_for",
+    "ADA", "ADMIRATION", "BELIEFS", "CALIBRATION", "COMMITMENT_DATE", "DRAFT", "FIRST_PICK",
+    "KEY", "LEADERS", "MEETING", "NEXT_LEADER", "PHRASES", "POINTS", "PROFILE", "REVISION",
+    "SCAFFOLD", "SHORTLIST_READERS", "STATEMENT", "THANK_YOU", "WEIGHTS", "WORK", "answers_for",
     "complete_answers", "partial_answers",
 ]
 
@@ -131,6 +132,10 @@ MEETING: dict[str, Any] = {
                   "How would you like us to keep in touch?"],
 }
 
+#: Ada's commitment (09) falls six weeks after the day the journal is written: the checks
+#: refuse a date already past or years away, so a fixed date would make the tests expire.
+COMMITMENT_DATE = date.today() + timedelta(weeks=6)
+
 #: Steps other than the shortlist whose checks or widgets read it: 03–05 address the first
 #: pick (the feedback reads their name and role), 07 names the next leader from the list.
 SHORTLIST_READERS = frozenset(
@@ -182,9 +187,10 @@ def complete_answers() -> dict[str, Any]:
         "within.rhythm": {"every_weeks": 4, "channel": "A short email update"},
         "within.report_back": ("After I run my first team review I will email her what "
                                "worked and what did not."),
-        "within.dormant_tie": {"name": "Jonas, my first manager",
+        "within.dormant_tie": {"name": "Tomasz, who trained me at my first job",
                                "why": "He now leads analytics in the sector I want to join."},
-        "within.commitment": {"action": "Send my request to Dr Johnson", "date": "2030-04-15"},
+        "within.commitment": {"action": "Send my request to Dr Johnson",
+                              "date": COMMITMENT_DATE.isoformat()},
     }
     return copy.deepcopy(answers)
 

@@ -33,7 +33,23 @@ def test_empty_journal_says_where_to_start(journal_path: Path, step_id: str) -> 
 
 def test_request_partial(journal_path: Path) -> None:
     # A channel, and a long, reasonless draft that never asks for anything concrete.
-    rambling = "I have worked in housing for many years and I care about tenants a lot. " * 20
+    rambling = (
+        "I started in housing straight after college, answering the phones for the repairs "
+        "desk at a small association on the edge of town. After three years there I moved to "
+        "the lettings team, where I learned how waiting lists are built and why they so often "
+        "feel unfair to the families on them. Later I spent a long winter rewriting our policy "
+        "on damp and mould, which taught me more about ventilation than I ever expected to "
+        "know. These days I look after a patch of four hundred homes across two estates, and "
+        "most of my week goes on visits, phone calls and small arguments about budgets. I "
+        "enjoy the people enormously, although the paperwork can wear me down by Friday. My "
+        "manager says I am good with tenants and less good with spreadsheets, which is fair. "
+        "Outside work I volunteer at a food bank on Saturdays and coach an under-twelves "
+        "football side, mostly badly but with great enthusiasm. We lost every match last "
+        "season, yet the children kept turning up in the rain, which still amazes me. I have "
+        "also been reading a lot about community organising, tenant panels and what makes a "
+        "neighbourhood feel safe, and I keep a notebook of ideas I would like to try one day "
+        "when I have more time and perhaps a little more say in how things are run."
+    )
     write_journal(journal_path, {"request.channel": "in_person", "request.draft": rambling})
     result = check("03_request", journal_path)
     assert unmet(result) == {"length", "clear_ask", "reason"}
@@ -74,7 +90,8 @@ def test_from_the_heart_too_short(journal_path: Path) -> None:
 def test_tone_partial_sorting_and_pushy_revision(journal_path: Path) -> None:
     half = dict(list(KEY.items())[:5])
     wrong = {pid: ("needy" if answer != "needy" else "balanced") for pid, answer in half.items()}
-    pushy = "You should mentor me. I need an answer by Friday."
+    pushy = ("You should mentor me because I am leading a team for the first time. "
+             "I need an answer by Friday.")
     write_journal(journal_path, {"tone.sorting": wrong, "tone.revision": pushy})
     result = check("05_vulnerability_confidence", journal_path)
     assert unmet(result) == {"sorted_all", "sorting", "balanced"}

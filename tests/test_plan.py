@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import write_journal
 from icalendar import Calendar
-from journals import ADA, complete_answers
+from journals import ADA, COMMITMENT_DATE, complete_answers
 
 from mentor_workshop.core import atomic, curriculum
 from mentor_workshop.core.journal import Journal
@@ -83,7 +83,9 @@ def test_complete_journal_gives_a_complete_plan(journal_path: Path) -> None:
     assert request.items[1].quote and "gladly" in request.items[1].text, "05 revision wins"
     keep = {i.label: i.text for i in result.section("keep_in_touch").items}
     assert keep["How I will keep in touch"] == "A short email update, every 4 weeks"
-    assert keep["My commitment"] == "Send my request to Dr Johnson — by Monday 15 April 2030"
+    day = COMMITMENT_DATE
+    assert keep["My commitment"] == (
+        f"Send my request to Dr Johnson — by {day:%A} {day.day} {day:%B %Y}")
     if_yes = {i.label: i for i in result.section("if_yes").items}
     assert if_yes["Our first meeting"].text == (
         "Thursday 28 March 2030, 09:30–10:15 (Europe/London, 45 minutes)")
@@ -289,7 +291,7 @@ def test_ics_has_the_meeting_reminders_and_commitment(journal_path: Path) -> Non
     assert timedelta(days=150) <= last - first_meeting <= timedelta(days=190), "about 6 months"
 
     commitment = events["My commitment: Send my request to Dr Johnson"]
-    assert commitment.decoded("DTSTART") == date(2030, 4, 15)
+    assert commitment.decoded("DTSTART") == COMMITMENT_DATE
     assert commitment["DTSTART"].params.get("VALUE") == "DATE"
     assert len({str(e["UID"]) for e in events.values()}) == 3
 

@@ -168,5 +168,9 @@ def test_check_button_runs_the_step_check(journal_path: Path) -> None:
     assert "Not complete yet" in ex.result.value
     fill(ex)
     ex.report_back.value = "After my first team review I will email her what worked and what not."
+    # The check wants the participant's own words (not the placeholder's "Jonas, my first
+    # manager") and a date that is ahead but not years away.
+    ex.tie_name.value = "Tomasz, who trained me at my first job"
+    ex.when.value = date.today() + timedelta(weeks=6)
     button.children[0].click()
     assert "Complete" in ex.result.value and "Not complete" not in ex.result.value

@@ -20,6 +20,10 @@ from mentor_workshop.core.criteria.reading import (
     iso_date,
     leader_by_id,
     list_of,
+    plausible_date,
+    real,
+    real_criterion,
+    shown_examples,
     text_of,
     words,
 )
@@ -48,12 +52,15 @@ def check_be_gracious(journal: Journal, cur: Curriculum) -> list[Criterion]:
         In order: note, date and questions.
     """
     content = cur.step("06_be_gracious").content
+    shown = shown_examples(content)
     note = text_of(journal.load("gracious.thank_you", ""))
     meeting = dict_of(journal, "gracious.meeting")
-    questions = [q for q in list_of(meeting.get("questions")) if text_of(q)]
+    asked = [(q, real(q, "words", shown)) for q in list_of(meeting.get("questions")) if text_of(q)]
+    questions = [q for q, verdict in asked if verdict.ok]
     return [
-        criterion("note",
+        real_criterion("note",
               words(note) >= content.thank_you.min_words and _says_thanks(note, journal),
+              [("Your thank-you note", real(note, "prose", shown))],
               "Your thank-you note says thank you, warmly.",
               f"Write a thank-you note of at least {content.thank_you.min_words} words that "
               "thanks them clearly."),
@@ -61,7 +68,8 @@ def check_be_gracious(journal: Journal, cur: Curriculum) -> list[Criterion]:
               "Your first meeting is scheduled promptly.",
               f"Pick a first-meeting date within {content.meeting.within_days} days of their yes, "
               "with a valid time zone."),
-        criterion("questions", len(questions) >= content.meeting.questions,
+        real_criterion("questions", len(questions) >= content.meeting.questions,
+              [("A question", verdict) for _, verdict in asked],
               "You prepared questions for the first meeting.",
               f"Write {content.meeting.questions} questions for the first meeting — you have "
               f"{len(questions)}."),
@@ -109,14 +117,18 @@ def check_rejection(journal: Journal, cur: Curriculum) -> list[Criterion]:
         In order: scenarios (partial credit), ask_why, self_compassion and next_leader.
     """
     content = cur.step("07_rejection").content
+    shown = shown_examples(content)
     responses = dict_of(journal, "rejection.responses")
     done = [
         s.id for s in content.scenarios
         if isinstance(responses.get(s.id), dict)
         and text_of(responses[s.id].get("choice")) in {o.id for o in s.options}
-        and text_of(responses[s.id].get("why"))
+        and real(responses[s.id].get("why"), "words").ok
     ]
+    ask_why = journal.load("rejection.ask_why", "")
     compassion = dict_of(journal, "rejection.self_compassion")
+    feelings = [("Your first reaction", real(compassion.get("first_reaction"), "words")),
+                ("Your kinder rewrite", real(compassion.get("rewrite"), "words", shown))]
     nxt = journal.load("rejection.next_leader")
     nxt_leader = leader_by_id(journal, nxt)
     return [
@@ -125,12 +137,13 @@ def check_rejection(journal: Journal, cur: Curriculum) -> list[Criterion]:
                   f"{len(content.scenarios)} scenarios"
                   + ("." if len(done) == len(content.scenarios)
                      else " — choose a reply and say why for the rest.")),
-        criterion("ask_why", words(journal.load("rejection.ask_why", "")) >= 10,
+        real_criterion("ask_why", words(ask_why) >= 10,
+              [("Your reply", real(ask_why, "prose", shown, content.ask_why.template))],
               "You drafted a gracious 'may I ask why?' reply.",
               "Draft a short, gracious reply that asks what would make a future request work."),
-        criterion("self_compassion",
+        real_criterion("self_compassion",
               bool(text_of(compassion.get("first_reaction")))
-              and words(compassion.get("rewrite")) >= 8,
+              and words(compassion.get("rewrite")) >= 8, feelings,
               "You rewrote your first reaction with self-compassion.",
               "Write your first reaction to a no, then rewrite it as you would speak to a friend."),
         criterion("next_leader",
@@ -156,15 +169,21 @@ def check_two_way(journal: Journal, cur: Curriculum) -> list[Criterion]:
         In order: cares, offers and prep.
     """
     content = cur.step("08_two_way").content
-    offers = [o for o in list_of(journal.load("two_way.offers")) if text_of(o)]
+    shown = shown_examples(content)
+    bank = {item.id for item in content.offer_bank}
+    offered = [(o, real(o, "words", shown)) for o in list_of(journal.load("two_way.offers"))
+               if text_of(o)]
+    offers = [o for o, verdict in offered if o in bank or verdict.ok]
+    own_offers = [("An offer", verdict) for o, verdict in offered if o not in bank]
     prep = dict_of(journal, "two_way.prep")
     ticked = sum(1 for item in content.prep_checklist if prep.get(item.id) is True)
     need_ticks = min(3, len(content.prep_checklist))
     return [
-        criterion("cares", words(journal.load("two_way.cares", "")) >= 5,
+        real_criterion("cares", words(journal.load("two_way.cares", "")) >= 5,
+              [("What they care about", real(journal.load("two_way.cares"), "words", shown))],
               "You described what the leader cares about.",
               "Describe in a sentence what this leader cares about right now."),
-        criterion("offers", len(offers) >= content.min_offers,
+        real_criterion("offers", len(offers) >= content.min_offers, own_offers,
               f"You have {len(offers)} concrete offers.",
               f"Pick at least {content.min_offers} concrete things you can offer — you have "
               f"{len(offers)}."),
@@ -188,22 +207,30 @@ def check_lead_from_within(journal: Journal, cur: Curriculum) -> list[Criterion]
     list of Criterion
         In order: rhythm, report_back, dormant_tie and commitment.
     """
+    shown = shown_examples(cur.step("09_lead_from_within").content)
     rhythm = dict_of(journal, "within.rhythm")
     tie = dict_of(journal, "within.dormant_tie")
     commitment = dict_of(journal, "within.commitment")
     dated = iso_date(commitment.get("date")) is not None
+    when = plausible_date(journal, "within.commitment", commitment.get("date"))
     weeks = rhythm.get("every_weeks")
     return [
         criterion("rhythm", is_number(weeks) and weeks > 0 and bool(text_of(rhythm.get("channel"))),
               "You set a keep-in-touch rhythm.",
               "Choose how often and how you will keep in touch."),
-        criterion("report_back", words(journal.load("within.report_back", "")) >= 8,
+        real_criterion("report_back", words(journal.load("within.report_back", "")) >= 8,
+              [("Your report-back", real(journal.load("within.report_back"), "words", shown))],
               "You planned what you will report back.",
               "Say what you will report back after you act on their advice."),
-        criterion("dormant_tie", bool(text_of(tie.get("name"))) and bool(text_of(tie.get("why"))),
+        real_criterion("dormant_tie",
+              bool(text_of(tie.get("name"))) and bool(text_of(tie.get("why"))),
+              [("The person you named", real(tie.get("name"), "short", shown)),
+               ("Why you will reconnect", real(tie.get("why"), "words", shown))],
               "You named a dormant tie to reconnect with.",
               "Name one person you have lost touch with, and why you will reconnect."),
-        criterion("commitment", bool(text_of(commitment.get("action"))) and dated,
+        real_criterion("commitment", bool(text_of(commitment.get("action"))) and dated,
+              [("Your commitment", real(commitment.get("action"), "words", shown)),
+               *([("Its date", when)] if dated else [])],
               "You made a dated commitment.",
               "Write one action you commit to, with a date."),
     ]

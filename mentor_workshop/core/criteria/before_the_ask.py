@@ -15,6 +15,9 @@ from mentor_workshop.core.criteria.reading import (
     first_pick,
     is_number,
     leaders,
+    real,
+    real_criterion,
+    shown_examples,
     text_of,
     words,
 )
@@ -43,12 +46,16 @@ def check_welcome(journal: Journal, cur: Curriculum) -> list[Criterion]:
         In order: name, role and hopes.
     """
     profile = dict_of(journal, "welcome.profile")
+    shown = shown_examples(cur.step("00_welcome").content)
     return [
-        criterion("name", bool(text_of(profile.get("name"))), "You told us your name.",
+        real_criterion("name", bool(text_of(profile.get("name"))),
+              [("Your name", real(profile.get("name"), "short"))], "You told us your name.",
               "Type your name in the Name box."),
-        criterion("role", bool(text_of(profile.get("role"))), "You described your role.",
-              "Describe your current role in a few words."),
-        criterion("hopes", words(profile.get("hopes")) >= 5,
+        real_criterion("role", bool(text_of(profile.get("role"))),
+              [("Your role", real(profile.get("role"), "short"))],  # a fact: may match e.g.
+              "You described your role.", "Describe your current role in a few words."),
+        real_criterion("hopes", words(profile.get("hopes")) >= 5,
+              [("Your hopes", real(profile.get("hopes"), "words", shown))],
               "You said what you hope to gain from a mentor.",
               "Say in at least five words what you hope a mentor could help you with."),
     ]
@@ -96,6 +103,7 @@ def check_shortlist(journal: Journal, cur: Curriculum) -> list[Criterion]:
         In order: count (partial credit), specific_reasons, stretch and first_pick.
     """
     content = cur.step("01_shortlist").content
+    shown = shown_examples(content)
     people = leaders(journal)
     need = content.min_leaders
     vague = [
@@ -103,13 +111,16 @@ def check_shortlist(journal: Journal, cur: Curriculum) -> list[Criterion]:
         if not _is_specific(text_of(x.get("why")), content.generic_reasons,
                             content.specific_reason_min_words)
     ]
+    reasons = [(f"Your reason for {text_of(x.get('name'))}", real(x.get("why"), "words", shown))
+               for x in people]
+    names = [("A leader's name", real(x.get("name"), "short")) for x in people]
     pick = first_pick(journal)
     return [
-        criterion("count", min(len(people) / need, 1.0) if need else 1.0,
+        real_criterion("count", min(len(people) / need, 1.0) if need else 1.0, names,
               f"You have {len(people)} leaders on your shortlist.",
               f"Add at least {need} leaders — you have {len(people)} so far. Several possible "
               "mentors beat one perfect one."),
-        criterion("specific_reasons", bool(people) and not vague,
+        real_criterion("specific_reasons", bool(people) and not vague, reasons,
               "Every leader has a specific reason you admire them.",
               "Give a specific reason for " + (", ".join(vague) if vague else "each leader")
               + f": name something they did or made, in at least "
@@ -146,13 +157,19 @@ def check_assumptions(journal: Journal, cur: Curriculum) -> list[Criterion]:
         In order: count (partial credit), tested, rated and calibration.
     """
     content = cur.step("02_assumptions").content
+    shown = shown_examples(content)
     beliefs = _beliefs(journal)
     need = content.min_beliefs
+    said = [("A belief", real(b.get("belief"), "words")) for b in beliefs]
+    beliefs = [b for b, (_, verdict) in zip(beliefs, said, strict=True) if verdict.ok]
     tested = [
         b for b in beliefs
         if text_of(b.get("evidence_against")) and text_of(b.get("rewrite"))
         and text_of(b.get("rewrite")).lower() != text_of(b.get("belief")).lower()
     ]
+    testing = [(label, real(b.get(key), "words", shown)) for b in beliefs
+               for key, label in (("evidence_against", "Your evidence against a belief"),
+                                  ("rewrite", "A rewritten belief"))]
     rated = [
         b for b in beliefs
         if is_number(b.get("confidence_before")) and is_number(b.get("confidence_after"))
@@ -160,10 +177,10 @@ def check_assumptions(journal: Journal, cur: Curriculum) -> list[Criterion]:
     calibration = dict_of(journal, "assumptions.calibration")
     guess = calibration.get("guess")
     return [
-        criterion("count", min(len(beliefs) / need, 1.0) if need else 1.0,
+        real_criterion("count", min(len(beliefs) / need, 1.0) if need else 1.0, said,
               f"You named {len(beliefs)} limiting beliefs.",
               f"Name at least {need} beliefs that could hold you back — you have {len(beliefs)}."),
-        criterion("tested", bool(beliefs) and len(tested) == len(beliefs),
+        real_criterion("tested", bool(beliefs) and len(tested) == len(beliefs), testing,
               "Each belief has evidence against it and a rewrite.",
               "For each belief, write the evidence against it and a rewritten, fairer version."),
         criterion("rated", bool(beliefs) and len(rated) == len(beliefs),

@@ -7,17 +7,22 @@ turns a wrong-typed value into "empty" instead of raising.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from typing import Any
+
+from pydantic import BaseModel
 
 from mentor_workshop.core import feedback
 from mentor_workshop.core.answers import iso_date
 from mentor_workshop.core.criteria.result import Criterion
 from mentor_workshop.core.feedback.rules import active_rules
 from mentor_workshop.core.journal import Journal
+from mentor_workshop.core.reality import Verdict, day_of, judge, judge_date
 
 __all__ = [
     "WORD", "criterion", "dict_of", "feedback_context", "first_pick", "is_number", "iso_date",
-    "leader_by_id", "leaders", "list_of", "signal_levels", "text_of", "words",
+    "leader_by_id", "leaders", "list_of", "plausible_date", "real", "real_criterion",
+    "shown_examples", "signal_levels", "text_of", "words",
 ]
 
 WORD = re.compile(r"[\w'’-]+")
@@ -246,3 +251,122 @@ def dict_of(journal: Journal, key: str) -> dict:
     """
     value = journal.load(key, {})
     return value if isinstance(value, dict) else {}
+
+
+def _strings_under(node: Any, keys: tuple[str, ...]) -> Iterator[str]:
+    if isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            value = getattr(node, name)
+            if name in keys and isinstance(value, str) and value.strip():
+                yield value
+            else:
+                yield from _strings_under(value, keys)
+    elif isinstance(node, list | tuple):
+        for item in node:
+            yield from _strings_under(item, keys)
+    elif isinstance(node, dict):
+        for item in node.values():
+            yield from _strings_under(item, keys)
+
+
+def shown_examples(content: Any) -> tuple[str, ...]:
+    """Every placeholder and starter text a step shows, so a check can tell a copy of one.
+
+    Read from the step's content model rather than listed by hand, so an example a facilitator
+    adds to the YAML is recognised too.
+
+    Parameters
+    ----------
+    content : pydantic.BaseModel
+        A step's content (``cur.step(id).content``).
+
+    Returns
+    -------
+    tuple of str
+        The non-empty ``placeholder`` and ``template`` texts anywhere in it.
+    """
+    return tuple(dict.fromkeys(_strings_under(content, ("placeholder", "template"))))
+
+
+def real(value: Any, kind: str = "words", examples: Iterable[str] = (),
+         template: str | None = None) -> Verdict:
+    """The shared "is this real text?" judgement on a journal value.
+
+    Parameters
+    ----------
+    value : Any
+        A journal value; a non-string counts as empty.
+    kind : {"prose", "words", "short"}
+        What the box is for (see :func:`mentor_workshop.core.reality.judge`).
+    examples : iterable of str
+        The step's examples and placeholders, which an answer must not merely repeat.
+    template : str, optional
+        Starter text the box began with.
+
+    Returns
+    -------
+    Verdict
+        As :func:`mentor_workshop.core.reality.judge` gives it.
+    """
+    return judge(text_of(value), kind=kind, template=template, examples=examples)  # type: ignore[arg-type]
+
+
+def real_criterion(name: str, ok: bool | float, texts: Iterable[tuple[str, Verdict]], done: str,
+                   todo: str, *, brief: bool = False) -> Criterion:
+    """A criterion that is met only when the texts it rests on are real, not filler.
+
+    Filler earns no credit, and the message says which answer looks like filler and what to
+    do about it; an empty answer keeps the usual "what is left" message.
+
+    Parameters
+    ----------
+    name : str
+        The criterion's short id.
+    ok : bool or float
+        Whether it is met otherwise (or the fraction met).
+    texts : iterable of (str, Verdict)
+        A label for each answer (e.g. ``"Your hopes"``) and its verdict from :func:`real`.
+    done, todo : str
+        The messages of :func:`criterion`.
+    brief : bool
+        Say only that the answer must be real first, for the second and later criteria resting
+        on the same answer, so the participant reads the full reason once.
+
+    Returns
+    -------
+    Criterion
+        Unmet, with the first filler answer's reason, when any answer is filler; otherwise as
+        :func:`criterion` gives it.
+    """
+    for label, verdict in texts:
+        if not verdict.ok and verdict.signal != "empty":
+            if brief:
+                return Criterion(name, 0.0, f"{label} is checked for this once it is in your "
+                                            "own words.")
+            return Criterion(name, 0.0, f"{label}: {verdict.reason}")
+    return criterion(name, ok, done, todo)
+
+
+def plausible_date(journal: Journal, key: str, value: Any, future: bool = True) -> Verdict:
+    """The date judgement, taking "today" as the day the answer was saved.
+
+    A facilitator may grade weeks after the workshop; a date that lay ahead when the
+    participant chose it stays valid.
+
+    Parameters
+    ----------
+    journal : Journal
+        The journal, for the answer's ``saved_at``.
+    key : str
+        The journal key the date was saved under.
+    value : Any
+        The saved date.
+    future : bool
+        Whether it must lie ahead of the day it was saved.
+
+    Returns
+    -------
+    Verdict
+        As :func:`mentor_workshop.core.reality.judge_date` gives it.
+    """
+    return judge_date(value, today=day_of(journal.saved_at(key)), future=future)

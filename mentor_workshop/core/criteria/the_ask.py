@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING
 from mentor_workshop.core.criteria.reading import (
     criterion,
     dict_of,
+    real,
+    real_criterion,
+    shown_examples,
     signal_levels,
     text_of,
     words,
@@ -47,17 +50,19 @@ def check_request(journal: Journal, cur: Curriculum) -> list[Criterion]:
     n = words(draft)
     lo, hi = content.draft.min_words, content.draft.max_words
     levels = signal_levels(draft, journal) if draft else {}
+    said = [("Your draft", real(draft, "prose", shown_examples(content)))]
     return [
         criterion("channel", channel in channels, "You chose a channel.",
               "Choose how you will make the request: in person, email, phone or letter."),
-        criterion("length", lo <= n <= hi, f"Your draft is {n} words — a good length.",
+        real_criterion("length", lo <= n <= hi, said, f"Your draft is {n} words — a good length.",
               f"Your draft is {n} words; aim for {lo}–{hi} so it is easy to read and answer."),
-        criterion("clear_ask", levels.get("clear_ask") == "good",
+        real_criterion("clear_ask", levels.get("clear_ask") == "good", said,
               "Your draft makes one clear, time-bound ask.",
-              "Make the ask concrete: what you are asking for, how much time, and when."),
-        criterion("reason", levels.get("reason") == "good",
+              "Make the ask concrete: what you are asking for, how much time, and when.",
+              brief=True),
+        real_criterion("reason", levels.get("reason") == "good", said,
               "Your draft says why you are asking this person.",
-              "Say why you are asking this person in particular (and why now)."),
+              "Say why you are asking this person in particular (and why now).", brief=True),
     ]
 
 
@@ -80,16 +85,20 @@ def check_from_the_heart(journal: Journal, cur: Curriculum) -> list[Criterion]:
     entry = dict_of(journal, "heart.admiration")
     statement = text_of(entry.get("statement"))
     levels = signal_levels(statement, journal) if statement else {}
+    shown = shown_examples(content)
+    said = [("Your statement", real(statement, "prose", shown))]
     return [
-        criterion("work", words(entry.get("work")) >= 2,
+        real_criterion("work", words(entry.get("work")) >= 2,
+              [("The work you named", real(entry.get("work"), "words", shown))],
               "You named a specific act or piece of work.",
               "Name one specific thing they did or made — a talk, a decision, a project."),
-        criterion("length", words(statement) >= content.min_words,
+        real_criterion("length", words(statement) >= content.min_words, said,
               "Your statement is developed enough to feel sincere.",
               f"Write at least {content.min_words} words about why it mattered to you."),
-        criterion("specific", levels.get("admiration") == "good",
+        real_criterion("specific", levels.get("admiration") == "good", said,
               "Your admiration is specific, not generic flattery.",
-              "Replace generic praise with what exactly they did and how it affected you."),
+              "Replace generic praise with what exactly they did and how it affected you.",
+              brief=True),
     ]
 
 
@@ -137,6 +146,14 @@ def check_vulnerability_confidence(journal: Journal, cur: Curriculum) -> list[Cr
     ratio = correct / total if total else 0.0
     revision = text_of(journal.load("tone.revision", ""))
     levels = signal_levels(revision, journal) if revision else {}
+    said = [("Your revision", real(revision, "prose", shown_examples(content)))]
+    # The revision becomes the plan's request, so it must still ask for something and say why.
+    asks = levels.get("clear_ask") in ("good", "consider")
+    says_why = levels.get("reason") == "good"
+    keeps = asks and says_why
+    missing = " and ".join(part for part, gone in (("a clear ask", not asks),
+                                                   ("why you are asking them", not says_why))
+                           if gone)
     return [
         criterion("sorted_all", answered == total, "You sorted every phrase.",
               f"Sort every phrase — {answered} of {total} done."),
@@ -145,12 +162,15 @@ def check_vulnerability_confidence(journal: Journal, cur: Curriculum) -> list[Cr
                   if ratio >= content.pass_ratio else
                   f"{correct} of {total} sorted as expected; read the explanations and try again "
                   f"(aim for {math.ceil(content.pass_ratio * total - 1e-9)})."),
-        criterion("revision", bool(revision), "You revised your request.",
+        real_criterion("revision", bool(revision) and keeps, said,
+              "You revised your request, and it still asks clearly and says why.",
+              f"Your revision has lost {missing}: it becomes the request in your plan, so put "
+              "it back." if revision else
               "Edit the copy of your request in the revision box (or press “Save as my "
               "revision” if it already reads well)."),
-        criterion("balanced",
+        real_criterion("balanced",
               bool(revision) and levels.get("neediness") != "problem"
-              and levels.get("overconfidence") != "problem",
+              and levels.get("overconfidence") != "problem", said,
               "Your revision sounds neither needy nor pushy.",
-              "Your revision still sounds needy or pushy: see the highlighted words."),
+              "Your revision still sounds needy or pushy: see the highlighted words.", brief=True),
     ]

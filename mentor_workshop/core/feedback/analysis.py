@@ -6,6 +6,7 @@ phrase matches), and the panel re-runs on every edit, so each is found once and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import Any
@@ -14,6 +15,9 @@ from mentor_workshop.core.feedback.context import name_work_mentions, work_menti
 from mentor_workshop.core.feedback.model import Level, Signal, Span
 from mentor_workshop.core.feedback.rules import Rules
 from mentor_workshop.core.feedback.text import Doc
+
+#: Where one clause of a sentence ends and the next may begin a new request.
+_CLAUSE_BREAK = re.compile(r"[,;]|\b(?:and|or)\b", re.IGNORECASE)
 
 
 def _fmt(value: Any) -> str:
@@ -83,6 +87,22 @@ class Analysis:
         idx = {doc.sentence_of(s) for s, _ in self.asks}
         idx |= {i for i, sent in enumerate(doc.sentences) if doc.is_question(sent)}
         return sorted(idx)
+
+    @cached_property
+    def request_count(self) -> int:
+        """How many separate requests: "could you review my CV, could you introduce me to your
+        board and could we meet monthly?" is one sentence but three requests.
+
+        Within a sentence, polite asks count once per clause (split at commas, semicolons,
+        "and", "or"), so "Would you mentor me?" stays one request though two phrases match;
+        "you should call me by tomorrow" is one demand in two phrases, so demands do not split.
+        """
+        clauses: dict[int, set[int]] = {i: set() for i in self.request_sentences}
+        for start, _ in self.find("clear_ask", "ask"):
+            sent = self.doc.sentence_of(start)
+            begin = self.doc.sentences[sent][0] if sent < len(self.doc.sentences) else 0
+            clauses.setdefault(sent, set()).add(len(_CLAUSE_BREAK.findall(self.text, begin, start)))
+        return sum(max(1, len(found)) for found in clauses.values())
 
     def context_work(self) -> list[tuple[int, int]]:
         """Where the message mentions the leader's work that the participant named."""

@@ -7,6 +7,7 @@ people agreed on; a malformed entry is reported by file, key and line like the r
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -70,3 +71,50 @@ def load_examples(path: str | os.PathLike | None = None) -> list[dict[str, Any]]
         context = chk.mapping(ex.get("context", {}), [*keys, "context"])
         out.append({**ex, "expect": dict(expect), "context": dict(context)})
     return out
+
+
+def is_held_out(example: Mapping[str, Any]) -> bool:
+    """Whether an example was kept out of shaping the rules (its id starts ``heldout_``).
+
+    Parameters
+    ----------
+    example : mapping
+        One example from :func:`load_examples`.
+
+    Returns
+    -------
+    bool
+        True for the held-out examples, which measure the rules on text they were not tuned to.
+    """
+    return str(example.get("id", "")).startswith("heldout_")
+
+
+def agreement(
+    examples: Iterable[Mapping[str, Any]],
+    analyze: Callable[[str, Mapping[str, str]], Mapping[str, str]],
+) -> dict[str, tuple[int, int, int, int]]:
+    """How often the rules agree with the labels, per signal, with "not good" as the positive.
+
+    A flag ("consider" or "problem") where a reader said "good" is a false positive; "good"
+    where a reader flagged something is a false negative. Precision and recall follow.
+
+    Parameters
+    ----------
+    examples : iterable of mapping
+        Labelled examples from :func:`load_examples`.
+    analyze : callable
+        ``(text, context) -> {signal: level}``, e.g. ``summary(analyze(text, context))``.
+
+    Returns
+    -------
+    dict of str to tuple of int
+        Signal name -> (true positives, false positives, false negatives, true negatives).
+    """
+    counts = {name: [0, 0, 0, 0] for name in SIGNAL_NAMES}
+    for ex in examples:
+        got = analyze(ex["text"], ex.get("context") or {})
+        for name, want in ex["expect"].items():
+            truth, guess = want != "good", got[name] != "good"
+            idx = 0 if truth and guess else 1 if guess else 2 if truth else 3
+            counts[name][idx] += 1
+    return {k: (v[0], v[1], v[2], v[3]) for k, v in counts.items()}

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from mentor_workshop.core import reality
 from mentor_workshop.core.feedback.model import SIGNAL_NAMES, Level, Signal
 from mentor_workshop.core.feedback.rules import Rules, active_rules
 
@@ -46,6 +47,9 @@ mark.mw-level-problem { background: rgba(229, 57, 53, 0.22);
 .mw-level-problem .mw-fb-icon { color: var(--jp-error-color1, #c62828); }
 .mw-fb-words q { font-style: italic; }
 .mw-fb-why { font-size: 0.9em; color: var(--jp-ui-font-color2, inherit); }
+.mw-fb-reality { border: 1px solid var(--jp-error-color1, #c62828); border-left-width: 6px;
+  border-radius: 4px; padding: 0.5em 0.8em; margin: 0 0 0.6em 0; }
+.mw-fb-reality .mw-fb-icon { color: var(--jp-error-color1, #c62828); }
 </style>"""
 
 _MAX_QUOTES = 6
@@ -177,11 +181,27 @@ def highlight_html(text: str, signals: Iterable[Signal], names: Iterable[str] | 
     return f'{_STYLE}<div class="mw-highlight">{body}</div>'
 
 
+def _reality_notice(text: str) -> str:
+    """One kind sentence above the feedback when the draft is filler (lorem ipsum, mash...).
+
+    The signals below would otherwise praise an ask buried in placeholder text; the same
+    judgement decides the step's check, so the panel and the check never disagree.
+    """
+    verdict = reality.judge(text, kind="prose")
+    if verdict.ok or verdict.signal == "empty":
+        return ""
+    return (f'<p class="mw-fb-reality" role="status" data-signal="{_esc(verdict.signal or "")}">'
+            f'<span class="mw-fb-icon" aria-hidden="true">✖</span> '
+            f"{_esc(verdict.reason or '')}</p>")
+
+
 def panel_html(text: str, signals: Iterable[Signal]) -> str:
     """A self-contained feedback panel: the marked draft, then every signal explained.
 
     Each level shows an icon and a word, so colour is never the only cue; colours come from
     JupyterLab's theme variables (with fallbacks) so the panel reads in light and dark themes.
+    When the draft is filler rather than a message (see :mod:`mentor_workshop.core.reality`),
+    a sentence saying so comes first.
 
     Parameters
     ----------
@@ -206,6 +226,7 @@ def panel_html(text: str, signals: Iterable[Signal]) -> str:
         _STYLE,
         f"<h3>{_esc(ui['panel_title'])}</h3>",
         f'<p class="mw-fb-summary">{_esc(ui["summary"].format_map(counts))}</p>',
+        _reality_notice(text),
         f'<div class="mw-highlight">{_highlight_body(text, signals, rules)}</div>',
         '<ul class="mw-fb-list">',
     ]

@@ -70,9 +70,10 @@ _SPECS: dict[str, _SignalSpec] = {
         outcomes=("good", "early_only", "missing"),
     ),
     "neediness": _SignalSpec(
-        banks=("hedges", "apologies", "disclaimers"),
-        thresholds=("problem_hedges", "problem_per_100_words", "problem_apologies"),
-        outcomes=("good", "mild", "problem"),
+        banks=("hedges", "apologies", "disclaimers", "courtesies"),
+        thresholds=("problem_hedges", "problem_per_100_words", "problem_apologies",
+                    "problem_courtesies"),
+        outcomes=("good", "courteous", "mild", "problem"),
         fields=("count", "per_100", "leader"),
     ),
     "overconfidence": _SignalSpec(

@@ -81,8 +81,8 @@ def _clear_ask(a: Analysis) -> Signal:
             return a.signal("clear_ask", Level.CONSIDER, "vague", questions, count=len(questions))
         return a.signal("clear_ask", Level.PROBLEM, "no_ask", (), count=0)
     requests = a.request_sentences
-    if len(requests) > t["max_requests"]:
-        return a.signal("clear_ask", Level.CONSIDER, "scattered", asks, count=len(requests))
+    if a.request_count > t["max_requests"]:
+        return a.signal("clear_ask", Level.CONSIDER, "scattered", asks, count=a.request_count)
     ask_sentences = {doc.sentence_of(s) for s, _ in asks}
     near = {i + d for i in ask_sentences for d in (-1, 0, 1)}
     scope = [
@@ -150,19 +150,29 @@ def _gratitude(a: Analysis) -> Signal:
 def _neediness(a: Analysis) -> Signal:
     t = a.rules.signals["neediness"].thresholds
     disclaimers = a.find("neediness", "disclaimers")
-    hedges = [m for m in a.find("neediness", "hedges") if not overlaps_any(m, disclaimers)]
-    apologies = [m for m in a.find("neediness", "apologies") if not overlaps_any(m, disclaimers)]
+    courtesies = [m for m in a.find("neediness", "courtesies") if not overlaps_any(m, disclaimers)]
+    softeners = disclaimers + courtesies
+    hedges = [m for m in a.find("neediness", "hedges") if not overlaps_any(m, softeners)]
+    apologies = [m for m in a.find("neediness", "apologies") if not overlaps_any(m, softeners)]
     mild = len(hedges) + len(apologies)
-    per_100 = 100.0 * mild / max(a.doc.word_count, 1)
-    spans = disclaimers + hedges + apologies
-    fields = {"count": mild, "per_100": f"{per_100:.1f}"}
+    # "I know you're busy, so I'll keep this short" is one courtesy in two phrases: count the
+    # sentences that hold one, and the phrases only to spot a pile inside one sentence.
+    courteous = len({a.doc.sentence_of(s) for s, _ in courtesies})
+    pile = mild + courteous
+    per_100 = 100.0 * pile / max(a.doc.word_count, 1)
+    spans = softeners + hedges + apologies
+    fields = {"count": pile, "per_100": f"{per_100:.1f}"}
     if (
         disclaimers
         or len(apologies) >= t["problem_apologies"]
-        or (mild >= t["problem_hedges"] and per_100 >= t["problem_per_100_words"])
+        or len(courtesies) > t["problem_courtesies"]
+        or (courteous >= t["problem_courtesies"] and mild)
+        or (pile >= t["problem_hedges"] and per_100 >= t["problem_per_100_words"])
     ):
         return a.signal("neediness", Level.PROBLEM, "problem", spans, **fields)
-    if mild:
+    if courteous == 1 and not mild and len(courtesies) <= t["problem_courtesies"]:
+        return a.signal("neediness", Level.GOOD, "courteous", courtesies, **fields)
+    if pile:
         return a.signal("neediness", Level.CONSIDER, "mild", spans, **fields)
     return a.signal("neediness", Level.GOOD, "good", (), **fields)
 
@@ -172,8 +182,8 @@ def _overconfidence(a: Analysis) -> Signal:
     strong = a.find("overconfidence", "demands") + a.find("overconfidence", "entitlement")
     urgency = a.find("overconfidence", "urgency")
     requests = a.request_sentences
-    many = len(requests) > t["max_requests"]
-    count = len(requests)
+    count = a.request_count
+    many = count > t["max_requests"]
     if strong or len(urgency) + many >= 2:
         return a.signal("overconfidence", Level.PROBLEM, "problem", strong + urgency, count=count)
     if urgency:

@@ -1,0 +1,292 @@
+"""The judgement on a piece of text: is it an answer, or filler standing in for one?
+
+Each test below looks for one kind of filler and, when it finds it, says so kindly and
+specifically, quoting what it found. They run from the surest to the most lenient, and the first
+that fires gives the verdict, so a participant gets one sentence to act on, not a list.
+
+How strict depends on what the box is for (``kind``):
+
+- ``"short"``: a name, a role, a channel. Names are rarely dictionary words, so only keyboard
+  mash, lorem ipsum, filler words, single letters, blanks and copied examples count against it.
+- ``"words"``: a phrase or a sentence or two. Unrecognised words count too, and the same word
+  or sentence over and over.
+- ``"prose"``: a message or note, judged as ``"words"`` is (the kind says what the box is for,
+  so a future test can tell them apart without changing every caller).
+
+The whole judgement must stay fast (it runs on keystrokes): word look-ups are cached, and the
+similarity to examples is measured only when a cheap upper bound says it could be high.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+from typing import Literal
+
+from mentor_workshop.core.reality.config import RealityConfig, load_config
+from mentor_workshop.core.reality.vocabulary import is_known
+
+Kind = Literal["prose", "words", "short"]
+KINDS: tuple[str, ...] = ("prose", "words", "short")
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Whether a text is real, and if not, why (``signal``) in words a participant can act on."""
+
+    ok: bool
+    reason: str | None = None
+    signal: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+OK = Verdict(True)
+
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\S*\d\S*", re.UNICODE)
+_SENTENCE_END = re.compile(r"[.!?…\n]+")
+_VOWELS = frozenset("aeiouy")
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+#: Four keys in a row on a keyboard; "erty" and "wert" are left out (liberty, property, Schwert).
+_KEY_RUNS = frozenset(
+    row[i : i + 4] for row in (*_ROWS, *(r[::-1] for r in _ROWS)) for i in range(len(row) - 3)
+) - {"erty", "wert", "ytre", "trew"}
+_CONSONANT_RUN = re.compile(r"[bcdfghjklmnpqrstvwxz]{6,}")
+_SAME_LETTER = re.compile(r"([a-z])\1{3,}")
+#: Blanks a starter text or an example leaves to fill: [name], {name}, ___ (not <b>: a
+#: participant may type markup, which is escaped on display, never a blank).
+_BLANK = re.compile(r"\[[^\]\n]{1,40}\]|\{[^}\n]{1,40}\}|_{3,}")
+#: " ... " standing alone, as in "Dear ..., I'm ...": a blank only where an example has them.
+_DOTS = re.compile(r"(?:^|\s)(?:\.{3}|…)(?=[\s,;:]|$)")
+_EG = re.compile(r"^\s*(?:e\.?\s?g\.?|for example|example)[,:]?\s+", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class _Token:
+    text: str
+    lower: str
+    sentence: int
+
+
+def _tokens(text: str) -> list[_Token]:
+    out: list[_Token] = []
+    for n, chunk in enumerate(_SENTENCE_END.split(text)):
+        for word in _TOKEN.findall(chunk):
+            word = word.replace("’", "'")
+            out.append(_Token(word, word.lower(), n))
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _is_mash(word: str, known: bool) -> bool:
+    """Keys pressed for the sake of it: a run along a keyboard row, a letter held down, or a
+    long word with no vowel (which English does not have)."""
+    low = word.lower()
+    if len(low) < 4 or not low.isalpha() or not low.isascii() or known:
+        return False
+    if any(low[i : i + 4] in _KEY_RUNS for i in range(len(low) - 3)):
+        return True
+    if _SAME_LETTER.search(low):
+        return True
+    if word.isupper():
+        return False  # an acronym such as KPMG
+    return (len(low) >= 5 and not (_VOWELS & set(low))) or bool(_CONSONANT_RUN.search(low))
+
+
+def _quote(words: Iterable[str], limit: int = 3) -> str:
+    picked = list(dict.fromkeys(words))[:limit]
+    return ", ".join(f"“{w}”" for w in picked)
+
+
+def _say(cfg: RealityConfig, signal: str, **fields: object) -> Verdict:
+    values = {"example": "", "count": "", "days": ""}
+    values.update({k: str(v) for k, v in fields.items()})
+    return Verdict(False, cfg.messages[signal].format_map(values), signal)
+
+
+def _normal(text: str) -> list[str]:
+    return [t.lower for t in _tokens(_EG.sub("", text))]
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two texts are, word by word (1.0: the same words in the same order).
+
+    Parameters
+    ----------
+    a, b : str
+        The texts; case, punctuation and a leading "e.g." are ignored.
+
+    Returns
+    -------
+    float
+        difflib's ratio over the two word sequences, between 0 and 1.
+    """
+    wa, wb = _normal(a), _normal(b)
+    if not wa or not wb:
+        return 0.0
+    matcher = SequenceMatcher(None, wa, wb, autojunk=False)
+    return matcher.ratio() if matcher.real_quick_ratio() >= 0.5 else 0.0
+
+
+def _copied(text: str, sources: Iterable[str], cfg: RealityConfig) -> bool:
+    limit = cfg.thresholds.copied_similarity
+    words = _normal(text)
+    if not words:
+        return False
+    for source in sources:
+        theirs = _normal(source) if isinstance(source, str) else []
+        if not theirs:
+            continue
+        matcher = SequenceMatcher(None, words, theirs, autojunk=False)
+        if matcher.real_quick_ratio() >= limit and matcher.quick_ratio() >= limit \
+                and matcher.ratio() >= limit:
+            return True
+    return False
+
+
+def _repeated_sentences(toks: list[_Token], cfg: RealityConfig) -> Verdict | None:
+    grouped: dict[int, list[str]] = {}
+    for tok in toks:
+        grouped.setdefault(tok.sentence, []).append(tok.lower)
+    sentences = [" ".join(words) for words in grouped.values()]
+    if len(sentences) < 2:
+        return None
+    counts = Counter(sentences)
+    top, n = counts.most_common(1)[0]
+    long_twice = n >= 2 and len(top.split()) >= 6
+    if long_twice or (n >= 2 and len(counts) == 1) or n >= 3:
+        return _say(cfg, "repeated_sentences", example=top, count=n)
+    return None
+
+
+def _repeated_words(toks: list[_Token], cfg: RealityConfig) -> Verdict | None:
+    t = cfg.thresholds
+    run, best = 1, (1, "")
+    for prev, cur in itertools.pairwise(toks):
+        run = run + 1 if cur.lower == prev.lower else 1
+        if run > best[0]:
+            best = (run, cur.lower)
+    if best[0] >= t.repeated_run:
+        count = sum(1 for tok in toks if tok.lower == best[1])
+        return _say(cfg, "repeated_words", example=best[1], count=count)
+    if len(toks) >= t.distinct_min_words:
+        counts = Counter(tok.lower for tok in toks)
+        word, n = counts.most_common(1)[0]
+        if len(counts) < t.distinct_share * len(toks) or n > t.top_word_share * len(toks):
+            return _say(cfg, "repeated_words", example=word, count=n)
+    return None
+
+
+def _nonwords(toks: list[_Token], cfg: RealityConfig) -> Verdict | None:
+    t = cfg.thresholds
+    unknown: list[str] = []
+    names: list[str] = []
+    counted = 0
+    for tok in toks:
+        word = tok.text
+        if not word[0].isalpha() or not word.isascii():
+            continue  # numbers, codes, and words in other scripts or with accents: not judged
+        if len(word) > 1 and word.isupper():
+            continue  # an acronym
+        if len(tok.lower) == 1:
+            counted += 1
+            if tok.lower not in ("a", "i"):
+                unknown.append(word)
+        elif is_known(tok.lower, cfg.extra_words):
+            counted += 1
+        elif word[0].isupper():
+            names.append(word)  # most likely a name: not judged on its own
+        else:
+            counted += 1
+            unknown.append(word)
+    if not counted and len(names) >= 3:
+        counted, unknown = len(names), names  # "Zork Plonk Quib": capitals alone make no names
+    if not counted or not unknown:
+        return None
+    share = len(unknown) / counted
+    many = len(unknown) >= t.nonword_many and share >= t.nonword_share_many
+    if share > t.nonword_share or many:
+        if all(len(w) == 1 for w in unknown):
+            return _say(cfg, "single_letters", example=" ".join(unknown[:3]))
+        return _say(cfg, "nonwords", example=_quote(unknown))
+    return None
+
+
+def judge(
+    text: str,
+    *,
+    kind: Kind = "prose",
+    template: str | None = None,
+    examples: Iterable[str] = (),
+) -> Verdict:
+    """Whether ``text`` is a real answer in the participant's own words.
+
+    The one judgement behind every step's check and the feedback panel, so the self-check, the
+    hidden test and the panel never disagree about what counts as an answer.
+
+    Parameters
+    ----------
+    text : str
+        What the participant typed (a non-string counts as empty).
+    kind : {"prose", "words", "short"}
+        What the box is for; see the module docstring.
+    template : str, optional
+        Starter text the box began with; handing it back (nearly) unchanged is not an answer.
+    examples : iterable of str
+        Examples or placeholders shown with the box (a leading "e.g." is ignored).
+
+    Returns
+    -------
+    Verdict
+        ``ok`` True for real text; otherwise a kind, specific ``reason`` and the ``signal``
+        that fired: empty, mash, lorem, filler, blank, copied, single_letters, nonwords,
+        repeated_words or repeated_sentences.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``kind``.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    cfg = load_config()
+    if not isinstance(text, str) or not text.strip():
+        return _say(cfg, "empty")
+    toks = _tokens(text)
+    if not toks:
+        return _say(cfg, "filler", example=text.strip()[:30])
+    lowers = [tok.lower for tok in toks]
+    lorem = [w for w in lowers if w in cfg.lorem_words]
+    if len(set(lorem)) >= 3 or ("lorem" in lorem and "ipsum" in lorem):
+        return _say(cfg, "lorem")
+    known = {tok.lower: is_known(tok.lower, cfg.extra_words) for tok in toks}
+    mash = [tok.text for tok in toks if _is_mash(tok.text, known[tok.lower])]
+    if mash:
+        return _say(cfg, "mash", example=mash[0])
+    if text.strip().lower() in cfg.filler_words or all(w in cfg.filler_words for w in lowers):
+        return _say(cfg, "filler", example=" ".join(lowers[:4]))
+    sources = [template] if template else []
+    sources.extend(e for e in examples if isinstance(e, str))
+    if sources and _copied(text, sources, cfg):
+        return _say(cfg, "copied")
+    blank = _BLANK.search(text) or (_DOTS.search(text) if sources else None)
+    if blank:
+        return _say(cfg, "blank", example=blank.group().strip())
+    if kind == "short":
+        single = [tok.text for tok in toks if len(tok.lower) == 1 and tok.text.isalpha()]
+        if len(single) == len(toks) and lowers not in (["a"], ["i"]):
+            return _say(cfg, "single_letters", example=" ".join(single[:3]))
+        repeated = _repeated_words(toks, cfg)
+        return OK if repeated is None else repeated
+    found = _nonwords(toks, cfg)
+    if found is None:
+        found = _repeated_sentences(toks, cfg)
+    if found is None:
+        found = _repeated_words(toks, cfg)
+    return OK if found is None else found
