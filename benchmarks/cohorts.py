@@ -56,9 +56,30 @@ def make_cohort(folder: Path, size: int, *, seed: int = 7) -> Path:
         if len(keys) > 1 and rng.random() < 0.3:  # stopped part-way: drop the later steps' answers
             for key in keys[rng.randrange(1, len(keys)):]:
                 del state["answers"][key]
+        _make_own(state["answers"], i)
         (folder / f"{pid}.json").write_text(json.dumps(state, ensure_ascii=False),
                                             encoding="utf-8")
     return folder
+
+
+#: Real words that change no check's verdict, so that no two participants share a text: otherwise
+#: anything cached by text (as the checks do within one journal) would flatter the benchmark.
+_OWN_WORDS = ("honestly", "really", "truly", "simply", "clearly", "frankly", "gladly", "still")
+
+
+def _make_own(node, i: int):
+    """Make every longer text in ``node`` this participant's own by adding four words."""
+    suffix = "".join(f" {_OWN_WORDS[(i // 8**d) % 8]}" for d in range(4))  # unique to 4,096
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, str) and len(value) > 40 and " " in value:
+                node[key] = value.rstrip(".") + suffix + "."
+            else:
+                _make_own(value, i)
+    elif isinstance(node, list):
+        for item in node:
+            _make_own(item, i)
+    return node
 
 
 def run_measured(argv: list[str], **kwargs) -> tuple[float, float, float,

@@ -285,7 +285,19 @@ def shown_examples(content: Any) -> tuple[str, ...]:
     tuple of str
         The non-empty ``placeholder`` and ``template`` texts anywhere in it.
     """
-    return tuple(dict.fromkeys(_strings_under(content, ("placeholder", "template"))))
+    hit = _shown_memo.get(id(content))
+    if hit is not None and hit[0] is content:
+        return hit[1]
+    shown = tuple(dict.fromkeys(_strings_under(content, ("placeholder", "template"))))
+    if len(_shown_memo) > 64:  # curricula reloaded many times in one kernel
+        _shown_memo.clear()
+    _shown_memo[id(content)] = (content, shown)
+    return shown
+
+
+#: Content models are not changed once loaded (a new curriculum makes new objects), so the texts
+#: found in each are kept, keyed by identity and holding the object so the id cannot be reused.
+_shown_memo: dict[int, tuple[Any, tuple[str, ...]]] = {}
 
 
 def real(value: Any, kind: str = "words", examples: Iterable[str] = (),

@@ -8,6 +8,7 @@ since the judgement runs on every keystroke in the feedback panel.
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import yaml
@@ -90,6 +91,10 @@ def load_config() -> RealityConfig:
     ContentError
         When the file cannot be read or lacks a message; names the file.
     """
+    now = time.monotonic()
+    recent = _recent.get("config")
+    if recent is not None and now - recent[0] < _RECHECK_SECONDS:
+        return recent[1]
     path = _path()
     try:
         stamp = path.stat().st_mtime_ns
@@ -97,9 +102,16 @@ def load_config() -> RealityConfig:
         stamp = -1
     with _lock:
         hit = _cache.get(path)
-        if hit is not None and hit[0] == stamp:
-            return hit[1]
-    config = _read(path)
-    with _lock:
-        _cache[path] = (stamp, config)
-    return config
+    if hit is None or hit[0] != stamp:
+        hit = (stamp, _read(path))
+        with _lock:
+            _cache[path] = hit
+    _recent["config"] = (now, hit[1])
+    return hit[1]
+
+
+#: The file is looked at again at most this often. Every check judges dozens of answers, and
+#: ``status`` checks a thousand journals: a stat per answer was most of its time, while an edit
+#: by a facilitator only has to show up within a second.
+_RECHECK_SECONDS = 1.0
+_recent: dict[str, tuple[float, RealityConfig]] = {}

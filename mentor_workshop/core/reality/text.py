@@ -114,6 +114,12 @@ def _normal(text: str) -> list[str]:
     return [t.lower for t in _tokens(_EG.sub("", text))]
 
 
+@lru_cache(maxsize=4096)
+def _normal_source(text: str) -> tuple[str, ...]:
+    """An example's or template's words: the same few hundred texts, compared again and again."""
+    return tuple(_normal(text))
+
+
 def similarity(a: str, b: str) -> float:
     """How alike two texts are, word by word (1.0: the same words in the same order).
 
@@ -140,7 +146,7 @@ def _copied(text: str, sources: Iterable[str], cfg: RealityConfig) -> bool:
     if not words:
         return False
     for source in sources:
-        theirs = _normal(source) if isinstance(source, str) else []
+        theirs = _normal_source(source) if isinstance(source, str) else ()
         if not theirs:
             continue
         matcher = SequenceMatcher(None, words, theirs, autojunk=False)
@@ -256,6 +262,30 @@ def judge(
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     cfg = load_config()
+    if not isinstance(text, str) or not text.strip():
+        return _say(cfg, "empty")
+    examples = tuple(examples)
+    key = (text, kind, template, examples)
+    if _memo.get("config") is not cfg:  # the rules changed: earlier verdicts may not hold
+        _memo.clear()
+        _memo["config"] = cfg
+    hit = _memo.get(key)
+    if hit is None:
+        if len(_memo) > _MEMO_SIZE:
+            _memo.clear()
+            _memo["config"] = cfg
+        hit = _memo[key] = _judge(text, kind, template, examples, cfg)
+    return hit  # type: ignore[return-value]
+
+
+#: One answer is judged by several criteria (and again by the plan's check), so the verdicts on
+#: the texts seen last are kept; cleared when the rules file changes.
+_memo: dict[object, object] = {}
+_MEMO_SIZE = 2048
+
+
+def _judge(text: str, kind: str, template: str | None, examples: tuple[str, ...],
+           cfg: RealityConfig) -> Verdict:
     if not isinstance(text, str) or not text.strip():
         return _say(cfg, "empty")
     toks = _tokens(text)
