@@ -77,7 +77,10 @@ class ScheduleAsk(Exercise):
         self.occasion = w.Text(value=ask.occasion, placeholder=spec.occasion.placeholder,
                                continuous_update=True, layout=w.Layout(width="100%"))
         self.occasion.add_class("mw-10-ask-occasion")
-        self.occasion_box = labelled(self.occasion, spec.occasion.label, spec.occasion.help)
+        # A layout of its own (not the shared FULL): showing it must not show everything else.
+        self.occasion_box = w.VBox([labelled(self.occasion, spec.occasion.label,
+                                             spec.occasion.help)],
+                                   layout=w.Layout(width="100%"))
         self._day = ask.day
         self._planned_on = ask.planned_on
         self._describe()

@@ -74,7 +74,7 @@ class FollowUp(Exercise):
         self.bind(self.meeting, REPLY, "meeting", default="")
         self.asked_box = w.VBox([self.asked_on, self.reply, self.reply_note,
                                  labelled(self.meeting, f.meeting.label, f.meeting.help)],
-                                layout=FULL)
+                                layout=w.Layout(width="100%"))  # its own: display changes
 
         self.stopped = w.Textarea(placeholder=f.stopped.placeholder, continuous_update=True,
                                   layout=w.Layout(width="100%", height="4em"))
@@ -86,7 +86,7 @@ class FollowUp(Exercise):
             w.HTML(f'<div class="mw-11-encourage">{esc(content.encouragement)}</div>'),
             labelled(self.stopped, f.stopped.label, f.stopped.help),
             self.new_date, w.HTML(f'<div class="mw-help">{esc(f.new_date.help)}</div>'),
-        ], layout=FULL)
+        ], layout=w.Layout(width="100%"))
 
         self.learned = w.Textarea(placeholder=f.learned.placeholder, continuous_update=True,
                                   layout=w.Layout(width="100%", height="5em"))
