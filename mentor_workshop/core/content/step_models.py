@@ -430,6 +430,18 @@ class FollowUpFields(ContentModel):
     next_note: TextField
 
 
+class StoppedCategory(ContentModel):
+    """A group of reasons for not having asked yet, found by words in the participant's answer.
+
+    ``keywords`` are matched as whole words or word beginnings, case-insensitively ("busy"
+    matches "Busy" and "busier" does not; "cancel" matches "cancelled").
+    """
+
+    id: Id
+    label: Text
+    keywords: list[Text] = Field(min_length=1)
+
+
 class FollowUpContent(StepContent):
     """Step 11: what happened after the ask, two weeks on."""
 
@@ -437,9 +449,13 @@ class FollowUpContent(StepContent):
     #: Shown to someone who has not asked yet: a reason to try again, never a verdict.
     encouragement: Text
     min_learned_words: PositiveInt
+    #: How the cohort report groups "what stopped me"; an answer matching none is "other".
+    stopped_categories: list[StoppedCategory] = Field(min_length=1)
+    other_category: Text
 
     def problems(self) -> Iterator[Issue]:
         yield from exact_ids(self.fields.asked_choices, ("fields", "asked_choices"), ASKED_IDS)
         yield from exact_ids(self.fields.reply_choices, ("fields", "reply_choices"), REPLY_IDS)
         yield from exact_ids(self.fields.next_choices, ("fields", "next_choices"),
                              NEXT_ACTION_IDS)
+        yield from duplicate_ids(self.stopped_categories, ("stopped_categories",))

@@ -223,8 +223,9 @@ def _asked(follow: FollowUp) -> tuple[float, str, str]:
 def check_follow_up(journal: Journal, cur: Curriculum) -> list[Criterion]:
     """Step 11: asked (or what stopped you and a new day), the reply, what you learned, what next.
 
-    Not having asked yet is never marked down: with a reason and a new day, the "asked" and
-    "reply" criteria are met, and their messages encourage rather than correct.
+    Not having asked yet is never marked down: with a reason and a new day, the "asked",
+    "reply" and "next" criteria are met (the next action is the ask itself), and their messages
+    encourage rather than correct.
 
     Parameters
     ----------
@@ -254,6 +255,10 @@ def check_follow_up(journal: Journal, cur: Curriculum) -> list[Criterion]:
         "learned", min(words(follow.learned) / need, 1.0),
         "You wrote down what you learned.",
         f"Write what you learned, in a sentence or two (at least {need} words)."))
+    if follow.asked == "not_yet":
+        crits.append(criterion("next", True,
+                               "Your next action is the ask itself, on your new day.", ""))
+        return crits
     crits.append(criterion(
         "next", bool(follow.next_action),
         "You chose your next action.",

@@ -12,6 +12,8 @@ The package, one job per module, in the order the data flows:
 - :mod:`.tables`: the numbers (completion per step, scores, rubric matrices, signals, beliefs);
 - :mod:`.figures`: matplotlib charts, embedded as PNG data URIs with alt text;
 - :mod:`.sections`: one HTML fragment per section of ``facilitator/cohort_report.ipynb``;
+- :mod:`.outcomes`: what happened after the workshop, the funnel from a planned ask to a first
+  meeting (step 11);
 - :mod:`.html`: run that notebook and export it to one HTML file that opens offline
   (:func:`build_report`).
 
@@ -51,6 +53,7 @@ from mentor_workshop.facilitator.report.html import (
     render_html,
     report_notebook,
 )
+from mentor_workshop.facilitator.report.outcomes import Outcomes, outcomes, outcomes_html
 from mentor_workshop.facilitator.report.sections import (
     NO_GRADES,
     autograde_html,
@@ -113,6 +116,9 @@ __all__ = [
     "message_html",
     "no_data_message",
     "notes_html",
+    "Outcomes",
+    "outcomes",
+    "outcomes_html",
     "overview_html",
     "png_bytes",
     "read_grades",
