@@ -21,10 +21,9 @@ from mentor_workshop.core import curriculum
 from mentor_workshop.core.steps import STEPS
 
 __all__ = [
-    "ADA", "ADMIRATION", "BELIEFS", "CALIBRATION", "DRAFT", "FIRST_PICK", "KEY", "LEADERS",
-    "MEETING", "NEXT_LEADER", "PHRASES", "POINTS", "PROFILE", "REVISION", "SCAFFOLD",
-    "SHORTLIST_READERS", "STATEMENT", "THANK_YOU", "WEIGHTS", "WORK", "ASK", "FOLLOW_UP",
-    "answers_for",
+    "ADA", "ADMIRATION", "ASK", "BELIEFS", "CALIBRATION", "DRAFT", "FIRST_PICK", "FOLLOW_UP",
+    "KEY", "LEADERS", "MEETING", "NEXT_LEADER", "PHRASES", "POINTS", "PROFILE", "REVISION",
+    "SCAFFOLD", "SHORTLIST_READERS", "STATEMENT", "THANK_YOU", "WEIGHTS", "WORK", "answers_for",
     "complete_answers", "partial_answers",
 ]
 

@@ -19,8 +19,8 @@ from typing import Any
 
 from mentor_workshop.core import curriculum
 from mentor_workshop.core.answers import iso_date
-from mentor_workshop.core.journal import Journal, JournalError
 from mentor_workshop.core.criteria.follow_up import read_ask
+from mentor_workshop.core.journal import Journal, JournalError
 from mentor_workshop.participant.plan.model import AskEvent, Participant, Plan, Schedule
 from mentor_workshop.participant.plan.reading import Answers, text_value
 from mentor_workshop.participant.plan.sections import (
