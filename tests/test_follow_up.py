@@ -225,3 +225,24 @@ def test_grading_shows_a_summary_and_writes_nothing(
     html = " ".join(str(getattr(x, "data", x)) for x in shown)
     assert "Arrange a second meeting" in html and "Katherine Johnson" in html
     assert journal_path.read_bytes() == before
+
+
+# ------------------------------------------------------------------ status
+
+
+def test_status_has_a_column_for_the_follow_up() -> None:
+    from mentor_workshop.facilitator.status import (
+        cohort_status,
+        find_journals,
+        format_status,
+        step_ids,
+    )
+
+    sample = Path(__file__).resolve().parent.parent / "exercises" / "sample_cohort"
+    steps = step_ids()
+    assert steps[-1] == FOLLOW
+    rows = {r.id: r for r in cohort_status(find_journals(sample), steps)}
+    states = {pid: rows[pid].steps[-1].state for pid in ("p01", "p02", "p08", "p12")}
+    # p02 has not asked yet but gave a reason and a new day: done, not a failure
+    assert states == {"p01": "done", "p02": "done", "p08": "started", "p12": "not_started"}
+    assert " 11" in format_status(list(rows.values()), steps).splitlines()[0]
