@@ -22,7 +22,8 @@ from mentor_workshop.core import curriculum
 from mentor_workshop.core.steps import STEPS
 
 __all__ = [
-    "ADA", "ADMIRATION", "BELIEFS", "CALIBRATION", "COMMITMENT_DATE", "DRAFT", "FIRST_PICK",
+    "ADA", "ADMIRATION", "ASK", "BELIEFS", "CALIBRATION", "COMMITMENT_DATE", "DRAFT",
+    "FIRST_PICK", "FOLLOW_UP",
     "KEY", "LEADERS", "MEETING", "NEXT_LEADER", "PHRASES", "POINTS", "PROFILE", "REVISION",
     "SCAFFOLD", "SHORTLIST_READERS", "STATEMENT", "THANK_YOU", "WEIGHTS", "WORK", "answers_for",
     "complete_answers", "partial_answers",
@@ -36,7 +37,8 @@ ADA = {"name": "Ada Lovelace", "pid": "p001"}
 #: shipped notebooks): a complete journal earns all of them, an empty one none.
 POINTS = {"00_welcome": 1, "01_shortlist": 3, "02_assumptions": 3, "03_request": 3,
           "04_from_the_heart": 3, "05_vulnerability_confidence": 3, "06_be_gracious": 3,
-          "07_rejection": 3, "08_two_way": 3, "09_lead_from_within": 3, "10_my_plan": 2}
+          "07_rejection": 3, "08_two_way": 3, "09_lead_from_within": 3, "10_my_plan": 2,
+          "11_follow_up": 2}
 
 PROFILE = {"name": "Ada Lovelace", "role": "Data analyst at a city council",
            "hopes": "I want to learn how to lead a small analytics team well."}
@@ -136,6 +138,21 @@ MEETING: dict[str, Any] = {
 #: refuse a date already past or years away, so a fixed date would make the tests expire.
 COMMITMENT_DATE = date.today() + timedelta(weeks=6)
 
+#: The ask scheduled in 10: Katherine Johnson, in person after her conference talk, on Monday
+#: 18 March 2030, planned on the workshop day three days before.
+ASK: dict[str, Any] = {"leader": FIRST_PICK, "channel": "in_person", "date": "2030-03-18",
+                       "occasion": "After her talk at the spring data conference",
+                       "planned_on": "2030-03-15"}
+#: Two weeks on (11): Ada asked on the day, Katherine said yes, they have met once.
+FOLLOW_UP: dict[str, Any] = {
+    "follow_up.asked": {"status": "yes", "on": "2030-03-18", "noted_on": "2030-04-01"},
+    "follow_up.reply": {"choice": "yes",
+                        "meeting": "We talked for 45 minutes about earning a new team's trust."},
+    "follow_up.learned": ("Asking in person was easier than I feared; the hard part was "
+                          "choosing the day."),
+    "follow_up.next": {"action": "second_meeting", "note": "Propose a date in late April."},
+}
+
 #: Steps other than the shortlist whose checks or widgets read it: 03–05 address the first
 #: pick (the feedback reads their name and role), 07 names the next leader from the list.
 SHORTLIST_READERS = frozenset(
@@ -191,16 +208,22 @@ def complete_answers() -> dict[str, Any]:
                                "why": "He now leads analytics in the sector I want to join."},
         "within.commitment": {"action": "Send my request to Dr Johnson",
                               "date": COMMITMENT_DATE.isoformat()},
+        "plan.ask": ASK,
+        **FOLLOW_UP,
     }
     return copy.deepcopy(answers)
+
+
+#: The plan draws on every step (its own key is only the scheduled ask).
+PLAN = "10_my_plan"
 
 
 def answers_for(*step_ids: str) -> dict[str, Any]:
     """The part of Ada's journal that completes ``step_ids``, and nothing else.
 
     A step's own keys are those under its journal prefix (``STEPS.prefixes()``); the
-    shortlist comes too when a step reads it (:data:`SHORTLIST_READERS`), and a step with no
-    keys of its own (the plan) draws on every step, so it gets the whole journal.
+    shortlist comes too when a step reads it (:data:`SHORTLIST_READERS`), and the plan, which
+    draws on every step, gets the whole journal.
 
     Parameters
     ----------
@@ -221,7 +244,7 @@ def answers_for(*step_ids: str) -> dict[str, Any]:
     wanted: set[str] = set()
     for step_id in step_ids:
         STEPS[step_id]  # an unknown id is a typo in the test: say so
-        if step_id not in prefixes:
+        if step_id not in prefixes or step_id == PLAN:
             wanted.update(prefixes.values())
             continue
         wanted.add(prefixes[step_id])

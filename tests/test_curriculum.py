@@ -19,7 +19,7 @@ SHIPPED = ROOT / "exercises"
 EXPECTED_IDS = [
     "00_welcome", "01_shortlist", "02_assumptions", "03_request", "04_from_the_heart",
     "05_vulnerability_confidence", "06_be_gracious", "07_rejection", "08_two_way",
-    "09_lead_from_within", "10_my_plan",
+    "09_lead_from_within", "10_my_plan", "11_follow_up",
 ]
 
 
@@ -59,11 +59,11 @@ def error_of(folder: Path) -> CurriculumError:
 # --- the shipped content ------------------------------------------------------------------------
 
 
-def test_shipped_curriculum_has_the_eleven_steps_in_order() -> None:
+def test_shipped_curriculum_has_the_twelve_steps_in_order() -> None:
     cur = load(SHIPPED)
     assert cur.title
     assert [s.id for s in cur.steps] == EXPECTED_IDS
-    assert [s.number for s in cur.steps] == list(range(11))
+    assert [s.number for s in cur.steps] == list(range(12))
     for step in cur.steps:
         assert step.notebook == f"{step.id}.ipynb"
         assert step.content_path.is_file()
@@ -307,7 +307,7 @@ def test_missing_folder_names_it(tmp_path: Path) -> None:
 
 def test_cli_ok(copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert curriculum.main([str(copy)]) == 0
-    assert capsys.readouterr().out.startswith("OK: 11 steps")
+    assert capsys.readouterr().out.startswith("OK: 12 steps")
 
 
 def test_cli_reports_errors_without_a_traceback(copy: Path) -> None:

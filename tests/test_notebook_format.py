@@ -65,7 +65,7 @@ def test_step_frame(path: Path) -> None:
     assert f'mw.reflection("{step_id}")' in code
 
 
-def test_the_eleven_step_notebooks_exist() -> None:
+def test_every_step_notebook_exists() -> None:
     from mentor_workshop.core import curriculum
 
     expected = {s.notebook for s in curriculum.load().steps}

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from mentor_workshop.core.steps import STEPS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -84,5 +86,5 @@ def test_installed_wheel_carries_exercises(tmp_path: Path) -> None:
         check=True, capture_output=True, text=True, cwd=tmp_path, env=env,
     )
     count, where = out.stdout.split()
-    assert count == "11"
+    assert count == str(len(STEPS))
     assert Path(where).is_relative_to(site)

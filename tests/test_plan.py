@@ -107,7 +107,7 @@ def test_draft_is_used_when_there_is_no_revision(journal_path: Path) -> None:
 
 def test_partial_journal_names_only_what_is_missing(journal_path: Path) -> None:
     answers = complete_answers()
-    for key in ("gracious.meeting", "within.commitment", "two_way.offers"):
+    for key in ("gracious.meeting", "within.commitment", "two_way.offers", "plan.ask"):
         del answers[key]
     write_journal(journal_path, answers, **ADA)
     result = plan.build_plan(journal_path)
@@ -117,6 +117,7 @@ def test_partial_journal_names_only_what_is_missing(journal_path: Path) -> None:
         ("Your questions for the first meeting", "06_be_gracious"),
         ("One action you commit to, with a date", "09_lead_from_within"),
         ("What you can offer in return", "08_two_way"),
+        ("Who you will ask, how, and the day", "10_my_plan"),
     }
     assert any("notebook 06" in n for n in result.notes), "reminders need a meeting date"
     assert not result.dated
@@ -262,6 +263,9 @@ def test_missing_parts_are_said_in_words(journal_path: Path) -> None:
 # ------------------------------------------------------------------ calendar
 
 
+MEETING_SUMMARY = "If they say yes: first mentoring meeting with Katherine Johnson (tentative)"
+
+
 def _events(data: bytes) -> tuple[dict[str, Any], Calendar]:
     cal = Calendar.from_ical(data)
     return {str(e["SUMMARY"]): e for e in cal.walk("VEVENT")}, cal
@@ -271,7 +275,8 @@ def test_ics_has_the_meeting_reminders_and_commitment(journal_path: Path) -> Non
     write_journal(journal_path, complete_answers(), **ADA)
     data = plan.to_ics(plan.build_plan(journal_path))
     events, cal = _events(data)
-    meeting = events["First mentoring meeting with Katherine Johnson"]
+    meeting = events[MEETING_SUMMARY]
+    assert meeting["STATUS"] == "TENTATIVE", "the meeting waits for a yes"
     assert meeting["DTSTART"].params["TZID"] == "Europe/London"
     assert meeting.decoded("DTSTART") == datetime(2030, 3, 28, 9, 30, tzinfo=LONDON)
     assert meeting.decoded("DTEND") == datetime(2030, 3, 28, 10, 15, tzinfo=LONDON)
@@ -293,7 +298,7 @@ def test_ics_has_the_meeting_reminders_and_commitment(journal_path: Path) -> Non
     commitment = events["My commitment: Send my request to Dr Johnson"]
     assert commitment.decoded("DTSTART") == COMMITMENT_DATE
     assert commitment["DTSTART"].params.get("VALUE") == "DATE"
-    assert len({str(e["UID"]) for e in events.values()}) == 3
+    assert len({str(e["UID"]) for e in events.values()}) == 6  # + the ask and its 2 reminders
 
 
 @pytest.mark.parametrize(("weeks", "count"), [(2, 13), (6, 4), (12, 2)])
@@ -312,7 +317,7 @@ def test_ics_uses_the_meeting_time_zone(journal_path: Path) -> None:
     answers["gracious.meeting"]["start"] = "2030-03-28T17:00"
     write_journal(journal_path, answers, **ADA)
     events, cal = _events(plan.to_ics(plan.build_plan(journal_path)))
-    meeting = events["First mentoring meeting with Katherine Johnson"]
+    meeting = events[MEETING_SUMMARY]
     assert meeting["DTSTART"].params["TZID"] == "America/New_York"
     start = meeting.decoded("DTSTART")
     assert start == datetime(2030, 3, 28, 21, 0, tzinfo=ZoneInfo("UTC"))
@@ -361,6 +366,7 @@ def test_export_without_dates_writes_no_calendar_and_drops_a_stale_one(
     assert (tmp_path / "out" / "my_plan.ics").exists()
     Journal(journal_path).save("gracious.meeting", {})
     Journal(journal_path).save("within.commitment", {"action": "Later"})
+    Journal(journal_path).save("plan.ask", {})
     written = plan.export(str(journal_path), tmp_path / "out")
     assert set(written) == {"md", "html"}
     assert not (tmp_path / "out" / "my_plan.ics").exists()

@@ -61,7 +61,7 @@ def test_every_import_in_a_shipped_notebook_resolves() -> None:
                     assert hasattr(module, name) or importlib.util.find_spec(
                         f"{module_name}.{name}"), f"{nb_path.name}: {module_name}.{name}"
                 seen += 1
-    assert seen >= 13  # eleven step notebooks, the grader and the report
+    assert seen >= 13  # the step notebooks, the grader and the report
 
 
 @pytest.mark.parametrize("name", ["check", "current_journal", "evidence", "export_plan", "intro",

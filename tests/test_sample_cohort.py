@@ -34,6 +34,8 @@ EMPTY = ("p12",)
 ALL = tuple(sorted(STRONG + AVERAGE + MINIMAL + EMPTY))
 GRADED_STEPS = tuple(f"{n:02d}_" for n in range(1, 10))  # 01 … 09, the steps with exercises
 WORKSHOP_DAY = "2027-03-15"
+#: Two weeks on: the day the follow-up (step 11) was recorded.
+FOLLOW_UP_DAY = "2027-03-29"
 
 #: The realistic reasons each average participant falls short: {id: {step: {criterion, ...}}}.
 DESIGNED_FAILURES = {
@@ -109,8 +111,24 @@ def test_journal_loads_cleanly_and_names_its_participant(pid: str, journals: dic
     assert raw["schema_version"] == 1
     assert set(raw["saved_at"]) == set(answers)
     stamps = [raw["created"], raw["updated"], *raw["saved_at"].values()]
-    assert all(s.startswith(WORKSHOP_DAY) for s in stamps)
+    for key, stamp in raw["saved_at"].items():
+        day = FOLLOW_UP_DAY if key.startswith("follow_up.") else WORKSHOP_DAY
+        assert stamp.startswith(day), f"{pid}: {key} saved on {stamp[:10]}, not {day}"
+    assert raw["created"].startswith(WORKSHOP_DAY)
     assert raw["created"] <= min(stamps) and raw["updated"] == max(stamps)
+
+
+def test_most_participants_recorded_a_follow_up_with_a_realistic_mix(
+        journals: dict[str, Path]) -> None:
+    """The demo's report needs a funnel to show: asked and not yet; yes, not now, no, silence."""
+    from mentor_workshop.core.criteria.follow_up import read_follow_up
+
+    follow = {pid: read_follow_up(Journal(path).all()) for pid, path in journals.items()}
+    recorded = [pid for pid, f in follow.items() if f.recorded]
+    assert len(recorded) > len(ALL) / 2
+    assert {f.asked for f in follow.values()} >= {"yes", "not_yet"}
+    assert {f.reply for f in follow.values()} >= {"yes", "not_now", "no", "no_reply"}
+    assert any(f.reply == "yes" and f.meeting for f in follow.values())
 
 
 def test_the_empty_journal_has_no_answers(journals: dict[str, Path]) -> None:

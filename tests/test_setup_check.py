@@ -10,6 +10,7 @@ from conftest import on_disk
 
 from mentor_workshop.core import curriculum
 from mentor_workshop.core.journal import Journal
+from mentor_workshop.core.steps import STEPS
 from mentor_workshop.participant import setup_check
 from mentor_workshop.participant.setup_check import (
     PROBE_KEY,
@@ -35,7 +36,7 @@ def test_run_checks_in_this_environment(journal_path: Path) -> None:
         assert by_id[item_id].passed is True, by_id[item_id].line()
     assert by_id["widgets"].passed is None
     assert by_id["widgets"].detail == WAITING_TEXT
-    assert "11 steps" in by_id["curriculum"].detail
+    assert f"{len(STEPS)} steps" in by_id["curriculum"].detail
     # the journal check really wrote, and the value read back is what is on disk
     probe = on_disk(journal_path)[PROBE_KEY]
     assert set(probe) == {"checked_at", "token"}

@@ -40,10 +40,10 @@ def test_each_step_has_a_widget_module_and_a_check(step_id: str, tmp_path: Path)
     assert result.step_id == step_id and result.criteria and not result.passed
 
 
-def test_prefixes_are_distinct_and_only_the_plan_has_none() -> None:
+def test_prefixes_are_distinct_and_every_step_has_one() -> None:
     prefixes = STEPS.prefixes()
     assert len(set(prefixes.values())) == len(prefixes)
-    assert [s for s in STEPS if s not in prefixes] == ["10_my_plan"]
+    assert [s for s in STEPS if s not in prefixes] == []
 
 
 def test_a_step_cannot_be_registered_twice_or_share_a_prefix() -> None:

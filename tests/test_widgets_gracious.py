@@ -229,7 +229,9 @@ def test_download_writes_a_valid_calendar_beside_the_notebook(
     [tz] = cal.timezones
     assert tz.tz_name == "Europe/Berlin"
     [event] = cal.walk("VEVENT")
-    assert str(event["summary"]) == "First mentoring meeting with Katherine Johnson"
+    assert str(event["summary"]) == (
+        "If they say yes: first mentoring meeting with Katherine Johnson (tentative)")
+    assert event["status"] == "TENTATIVE"
     assert "1. What matters most, in your view?" in str(event["description"])
     elapsed = event.decoded("dtend").astimezone(UTC) - event.decoded("dtstart").astimezone(UTC)
     assert elapsed == timedelta(hours=1)

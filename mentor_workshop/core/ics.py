@@ -27,6 +27,7 @@ from mentor_workshop.core.atomic import write_bytes_atomic
 from mentor_workshop.errors import IcsError
 
 __all__ = [
+    "EVENT_STATUSES",
     "PRODID",
     "IcsError",
     "calendar_bytes",
@@ -39,6 +40,8 @@ __all__ = [
 ]
 
 PRODID = "-//mentor_workshop//Personal mentorship plan//EN"
+#: The statuses RFC 5545 allows on a VEVENT.
+EVENT_STATUSES = ("TENTATIVE", "CONFIRMED", "CANCELLED")
 #: UIDs end in this domain; ``.invalid`` is reserved, so they can never clash with a real host.
 UID_DOMAIN = "mentor-workshop.invalid"
 _UID_NAMESPACE = uuid.UUID("6f1d3c2e-5b8a-4c67-9d0e-2a4b6c8d0e1f")
@@ -205,6 +208,7 @@ def ics_event(
     stamp: datetime | None = None,
     rrule: Mapping[str, Any] | None = None,
     alarm_before: timedelta | None = None,
+    status: str | None = None,
 ) -> Event:
     """One VEVENT, anchored in its IANA zone (or UTC) or, for a ``date``, all day.
 
@@ -236,6 +240,9 @@ def ics_event(
         A repeat rule in icalendar's form.
     alarm_before : timedelta, optional
         Adds a display reminder this long before the start.
+    status : str, optional
+        ``"TENTATIVE"``, ``"CONFIRMED"`` or ``"CANCELLED"`` (RFC 5545 §3.8.1.11); a meeting
+        that depends on an answer not yet given is tentative.
 
     Returns
     -------
@@ -246,8 +253,11 @@ def ics_event(
     ------
     IcsError
         For an empty title, both ``end`` and ``duration``, a naive or nameless zone, an end
-        not after the start, or mixed date/datetime bounds.
+        not after the start, mixed date/datetime bounds, or an unknown status.
     """
+    if status is not None and status not in EVENT_STATUSES:
+        raise IcsError(f"An event's status is one of {', '.join(EVENT_STATUSES)}, "
+                       f"not {status!r}.")
     title = _clean(summary)
     if not title:
         raise IcsError("A calendar event needs a title.")
@@ -292,6 +302,8 @@ def ics_event(
         event.add("description", _clean(description))
     if location.strip():
         event.add("location", _clean(location))
+    if status is not None:
+        event.add("status", status)
     if rrule:
         event.add("rrule", dict(rrule))
     if alarm_before is not None:
@@ -310,6 +322,7 @@ def meeting_event(
     description: str = "",
     uid_parts: Sequence[str] = (),
     stamp: datetime | None = None,
+    status: str | None = None,
 ) -> Event:
     """The first meeting saved under ``gracious.meeting`` as an event.
 
@@ -327,6 +340,8 @@ def meeting_event(
         Extra parts for :func:`stable_uid` (e.g. the participant id), after the journal key.
     stamp : datetime, optional
         The ``DTSTAMP``; now when omitted.
+    status : str, optional
+        ``"TENTATIVE"`` while the meeting depends on a yes not yet given.
 
     Returns
     -------
@@ -358,6 +373,7 @@ def meeting_event(
         uid=stable_uid("gracious.meeting", *uid_parts),
         stamp=stamp,
         alarm_before=timedelta(days=1),
+        status=status,
     )
 
 

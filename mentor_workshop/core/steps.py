@@ -21,6 +21,7 @@ from types import MappingProxyType
 from mentor_workshop.core.content.models import StepContent
 from mentor_workshop.core.content.step_models import (
     AssumptionsContent,
+    FollowUpContent,
     GraciousContent,
     HeartContent,
     PlanContent,
@@ -44,6 +45,7 @@ from mentor_workshop.core.criteria.before_the_ask import (
     check_shortlist,
     check_welcome,
 )
+from mentor_workshop.core.criteria.follow_up import check_follow_up, with_the_ask
 from mentor_workshop.core.criteria.result import CheckFunction
 from mentor_workshop.core.criteria.the_ask import (
     check_from_the_heart,
@@ -64,7 +66,7 @@ class Step:
         The step id, which is also the notebook's name without ``.ipynb``.
     prefix : str or None
         The journal key prefix of its answers (``"shortlist."``); ``None`` for a step that
-        stores nothing of its own (the plan).
+        stores nothing of its own.
     content : type
         The pydantic model that reads ``exercises/steps/<id>.yaml``.
     check : callable
@@ -138,7 +140,7 @@ class StepRegistry:
         Returns
         -------
         tuple of str
-            ``("00_welcome", ..., "10_my_plan")``.
+            ``("00_welcome", ..., "11_follow_up")``.
         """
         return tuple(self._steps)
 
@@ -174,6 +176,13 @@ class StepRegistry:
         return {s.id: s.check for s in self._steps.values()}
 
 
+def _before_the_plan() -> dict[str, CheckFunction]:
+    """The checks the plan gathers: every step before it. The follow-up comes two weeks after
+    the plan, so it must not hold the plan back from being complete."""
+    ids = STEPS.ids()
+    return {s: c for s, c in STEPS.checks().items() if ids.index(s) < ids.index("10_my_plan")}
+
+
 #: The workshop's steps. Adding one: register it here, then write its content YAML, widget
 #: module, check and notebook (docs/architecture.md, "Adding a step").
 STEPS = StepRegistry()
@@ -190,6 +199,8 @@ for _step in (
     Step("07_rejection", "rejection.", RejectionContent, check_rejection, "rejection"),
     Step("08_two_way", "two_way.", TwoWayContent, check_two_way, "two_way"),
     Step("09_lead_from_within", "within.", WithinContent, check_lead_from_within, "within"),
-    Step("10_my_plan", None, PlanContent, plan_check(STEPS.checks), "my_plan"),
+    Step("10_my_plan", "plan.", PlanContent, with_the_ask(plan_check(_before_the_plan)),
+         "my_plan"),
+    Step("11_follow_up", "follow_up.", FollowUpContent, check_follow_up, "follow_up"),
 ):
     STEPS.register(_step)

@@ -29,6 +29,7 @@ from importlib import metadata
 from pathlib import Path
 
 from mentor_workshop.core.journal import Journal, JournalError
+from mentor_workshop.core.steps import STEPS
 
 #: Journal key the writability check really saves to and reads back.
 PROBE_KEY = "welcome.setup_check"
@@ -45,7 +46,7 @@ PACKAGES: tuple[tuple[str, str, tuple[int, ...]], ...] = (
 )
 
 #: How many steps the workshop has; fewer means the content folder is incomplete.
-EXPECTED_STEPS = 11
+EXPECTED_STEPS = len(STEPS)
 
 #: Id of the one check only the browser can answer.
 WIDGETS_ID = "widgets"

@@ -8,6 +8,7 @@ file is declared once, in :mod:`mentor_workshop.core.steps`.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, PositiveInt, field_validator
@@ -347,9 +348,29 @@ class PlanSection(ContentModel):
     from_steps: list[str] = Field(min_length=1)
 
 
+class AskCalendar(ContentModel):
+    """How the plan's calendar file dates the reminders that follow the ask (in days after it)."""
+
+    nudge_after_days: PositiveInt
+    follow_up_after_days: PositiveInt
+
+
+class AskFields(ContentModel):
+    """Step 10's "schedule my ask" card: who, how, when and, in person, on what occasion."""
+
+    label: Text
+    help: str = ""
+    who: Prompt
+    channel: Prompt
+    date: Prompt
+    occasion: TextField
+    calendar: AskCalendar
+
+
 class PlanContent(StepContent):
     sections: list[PlanSection] = Field(min_length=1)
     missing: Text
+    ask: AskFields
 
     def missing_text(self, number: int, title: str) -> str:
         """The plan's wording for a section whose step is not done yet."""
@@ -364,3 +385,77 @@ class PlanContent(StepContent):
                 f"cannot fill in this wording ({exc}); it may use only "
                 "{number} (e.g. {number:02d}) and {title}"
             )
+
+
+# ------------------------------------------------------------------ step 11, the follow-up
+
+#: Fixed answer ids of the follow-up (journal values and the cohort report's funnel use them).
+AskedId = Literal["yes", "not_yet"]
+ReplyId = Literal["yes", "not_now", "no", "no_reply"]
+NextActionId = Literal["next_person", "polite_follow_up", "second_meeting"]
+ASKED_IDS: tuple[str, ...] = get_args(AskedId)
+REPLY_IDS: tuple[str, ...] = get_args(ReplyId)
+NEXT_ACTION_IDS: tuple[str, ...] = get_args(NextActionId)
+
+
+class AskedChoice(ContentModel):
+    id: AskedId
+    label: Text
+
+
+class ReplyChoice(ContentModel):
+    id: ReplyId
+    label: Text
+    #: What the notebook says once this reply is chosen: kind words and where to go next.
+    response: Text
+
+
+class NextChoice(ContentModel):
+    id: NextActionId
+    label: Text
+
+
+class FollowUpFields(ContentModel):
+    asked: Prompt
+    asked_choices: list[AskedChoice]
+    asked_on: Prompt
+    stopped: TextField
+    new_date: Prompt
+    reply: Prompt
+    reply_choices: list[ReplyChoice]
+    meeting: TextField
+    learned: TextField
+    next_action: Prompt
+    next_choices: list[NextChoice]
+    next_note: TextField
+
+
+class StoppedCategory(ContentModel):
+    """A group of reasons for not having asked yet, found by words in the participant's answer.
+
+    ``keywords`` are matched as whole words or word beginnings, case-insensitively ("busy"
+    matches "Busy" and "busier" does not; "cancel" matches "cancelled").
+    """
+
+    id: Id
+    label: Text
+    keywords: list[Text] = Field(min_length=1)
+
+
+class FollowUpContent(StepContent):
+    """Step 11: what happened after the ask, two weeks on."""
+
+    fields: FollowUpFields
+    #: Shown to someone who has not asked yet: a reason to try again, never a verdict.
+    encouragement: Text
+    min_learned_words: PositiveInt
+    #: How the cohort report groups "what stopped me"; an answer matching none is "other".
+    stopped_categories: list[StoppedCategory] = Field(min_length=1)
+    other_category: Text
+
+    def problems(self) -> Iterator[Issue]:
+        yield from exact_ids(self.fields.asked_choices, ("fields", "asked_choices"), ASKED_IDS)
+        yield from exact_ids(self.fields.reply_choices, ("fields", "reply_choices"), REPLY_IDS)
+        yield from exact_ids(self.fields.next_choices, ("fields", "next_choices"),
+                             NEXT_ACTION_IDS)
+        yield from duplicate_ids(self.stopped_categories, ("stopped_categories",))

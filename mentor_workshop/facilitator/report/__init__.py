@@ -12,6 +12,8 @@ The package, one job per module, in the order the data flows:
 - :mod:`.tables`: the numbers (completion per step, scores, rubric matrices, signals, beliefs);
 - :mod:`.figures`: matplotlib charts, embedded as PNG data URIs with alt text;
 - :mod:`.sections`: one HTML fragment per section of ``facilitator/cohort_report.ipynb``;
+- :mod:`.outcomes`: what happened after the workshop, the funnel from a planned ask to a first
+  meeting (step 11);
 - :mod:`.html`: run that notebook and export it to one HTML file that opens offline
   (:func:`build_report`).
 
@@ -25,6 +27,7 @@ from typing import Any
 # Imported now, not on first use: the module of the same name would otherwise shadow the function
 # as an attribute of this package once anything imports it.
 from mentor_workshop.facilitator.report.gather import gather
+from mentor_workshop.facilitator.report.outcomes import outcomes
 
 #: Public name -> the module that defines it. Imported on first use, so a command that only
 #: builds the report (the CLI) does not pay for matplotlib, which only the report's kernel needs.
@@ -37,6 +40,7 @@ _HOMES = {
     "LEVEL_COLOURS": "mentor_workshop.facilitator.report.figures",
     "NO_GRADES": "mentor_workshop.facilitator.report.sections",
     "Participant": "mentor_workshop.facilitator.report.gather",
+    "Outcomes": "mentor_workshop.facilitator.report.outcomes",
     "ReportResult": "mentor_workshop.facilitator.report.html",
     "SKIP_TAG": "mentor_workshop.facilitator.report.html",
     "STARTED_COLOUR": "mentor_workshop.facilitator.report.figures",
@@ -63,6 +67,7 @@ _HOMES = {
     "message_html": "mentor_workshop.facilitator.report.sections",
     "no_data_message": "mentor_workshop.facilitator.report.gather",
     "notes_html": "mentor_workshop.facilitator.report.sections",
+    "outcomes_html": "mentor_workshop.facilitator.report.outcomes",
     "overview_html": "mentor_workshop.facilitator.report.sections",
     "png_bytes": "mentor_workshop.facilitator.report.figures",
     "read_grades": "mentor_workshop.facilitator.report.gather",
@@ -83,6 +88,7 @@ __all__ = [
     "DRAFT_SOURCES",
     "LEVEL_COLOURS",
     "NO_GRADES",
+    "Outcomes",
     "SKIP_TAG",
     "STARTED_COLOUR",
     "BeliefRow",
@@ -114,6 +120,8 @@ __all__ = [
     "message_html",
     "no_data_message",
     "notes_html",
+    "outcomes",
+    "outcomes_html",
     "overview_html",
     "png_bytes",
     "read_grades",

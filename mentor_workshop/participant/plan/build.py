@@ -19,12 +19,14 @@ from typing import Any
 
 from mentor_workshop.core import curriculum
 from mentor_workshop.core.answers import iso_date
+from mentor_workshop.core.criteria.follow_up import read_ask
 from mentor_workshop.core.journal import Journal, JournalError
-from mentor_workshop.participant.plan.model import Participant, Plan, Schedule
+from mentor_workshop.participant.plan.model import AskEvent, Participant, Plan, Schedule
 from mentor_workshop.participant.plan.reading import Answers, text_value
 from mentor_workshop.participant.plan.sections import (
     SECTION_BUILDERS,
     SectionBuilder,
+    final_request,
     first_meeting,
     generic,
     rhythm,
@@ -69,6 +71,27 @@ def _stamp(journal: Journal | None, keys: Iterable[str]) -> datetime | None:
                 stamps.append(datetime.fromisoformat(saved.replace("Z", "+00:00")))
     aware = [s if s.tzinfo else s.replace(tzinfo=UTC) for s in stamps]
     return max(aware) if aware else None
+
+
+def _ask_event(a: Answers, calendar: Any) -> AskEvent | None:
+    """The scheduled ask as the calendar books it; ``None`` until who, how and when are set."""
+    ask = read_ask(a.raw)
+    leader = a.leader(ask.leader_id)
+    if not ask.scheduled or not leader or ask.day is None:
+        return None
+    channels = {c.id: c.label for c in curriculum.load().step("03_request").content.channels}
+    silence = next((s for s in curriculum.load().step("07_rejection").content.scenarios
+                    if s.id == "silence"), None)
+    advice = next((o.text for o in silence.options if o.best), "") if silence else ""
+    return AskEvent(
+        leader=text_value(leader.get("name")), day=ask.day,
+        channel=channels.get(ask.channel, ask.channel),
+        occasion=ask.occasion if ask.channel == "in_person" else "",
+        text=final_request(a),
+        nudge_after_days=calendar.nudge_after_days,
+        follow_up_after_days=calendar.follow_up_after_days,
+        nudge_advice=advice,
+    )
 
 
 def build_plan(journal: JournalSource) -> Plan:
@@ -121,7 +144,9 @@ def build_plan(journal: JournalSource) -> Plan:
         channel=channel,
         commitment_action=text_value(commitment.get("action")),
         commitment_date=iso_date(commitment.get("date")),
-        stamp=_stamp(opened, ("gracious.meeting", "within.rhythm", "within.commitment")),
+        stamp=_stamp(opened, ("gracious.meeting", "within.rhythm", "within.commitment",
+                              "plan.ask")),
+        ask=_ask_event(a, content.ask.calendar),
     )
     if weeks and start is None:
         notes.append("Add the date of your first meeting in notebook 06 and your calendar file "

@@ -1,4 +1,10 @@
-"""The plan's calendar events: the first meeting, keep-in-touch reminders, the commitment.
+"""The plan's calendar events: the ask, its reminders, the first meeting, keeping in touch.
+
+Why the calendar is honest about the ask: a plan is a means, the outcome is a request actually
+made. So the file books the day of the ask with the final request text, one polite follow-up if
+there is no reply (step 07: one friendly nudge after about two weeks of silence), and the day
+to open notebook 11 and record what happened. The first meeting depends on a yes nobody has
+given yet, so it is written only as a TENTATIVE event whose title says "if they say yes".
 
 Why through :mod:`mentor_workshop.core.ics`: that module anchors every event in a real time
 zone, keeps durations in elapsed time and gives stable UIDs, so downloading the plan again
@@ -14,9 +20,12 @@ from datetime import timedelta
 from typing import Any
 
 from mentor_workshop.core import ics
-from mentor_workshop.participant.plan.model import Plan, Schedule
+from mentor_workshop.participant.plan.model import AskEvent, Plan, Schedule
 
-__all__ = ["REMINDER_HORIZON_WEEKS", "REMINDER_MINUTES", "to_ics"]
+__all__ = ["FOLLOW_UP_NOTEBOOK", "REMINDER_HORIZON_WEEKS", "REMINDER_MINUTES", "to_ics"]
+
+#: The notebook the follow-up reminder asks the participant to open.
+FOLLOW_UP_NOTEBOOK = "11_follow_up"
 
 #: Keep-in-touch reminders run for about six months after the first meeting.
 REMINDER_HORIZON_WEEKS = 26
@@ -49,19 +58,54 @@ def _reminders(schedule: Schedule, uid_seed: str) -> list[Any]:
     )]
 
 
+def _ask_events(ask: AskEvent, seed: str, stamp: Any) -> list[Any]:
+    """The ask on its day, one polite follow-up if there is no reply, then notebook 11."""
+    how = ask.channel + (f" — {ask.occasion}" if ask.occasion else "")
+    text = ask.text or "(Your request is not written yet: see notebooks 03 and 05.)"
+    nudge = (ask.nudge_advice or "Send one short, friendly follow-up that restates your ask "
+             "in a line; if there is still no answer, move on.")
+    return [
+        ics.ics_event(
+            f"Send my request to {ask.leader}", ask.day,
+            description=f"How: {how}\n\nMy request:\n{text}" if how else
+            f"My request:\n{text}",
+            location=ask.occasion, uid=ics.stable_uid("plan.ask", seed), stamp=stamp),
+        ics.ics_event(
+            f"No reply from {ask.leader} yet? Follow up politely",
+            ask.day + timedelta(days=ask.nudge_after_days),
+            description=(f"If {ask.leader} has not replied to the request you made on "
+                         f"{ask.day.isoformat()}: {nudge}\n\nIf they have replied, "
+                         "delete this reminder."),
+            uid=ics.stable_uid("plan.ask.nudge", seed), stamp=stamp),
+        ics.ics_event(
+            f"Open notebook {FOLLOW_UP_NOTEBOOK}: what happened after my ask",
+            ask.day + timedelta(days=ask.follow_up_after_days),
+            description=(f"Open {FOLLOW_UP_NOTEBOOK}.ipynb and record what happened after "
+                         f"you asked {ask.leader} — or what stopped you, and your new date."),
+            uid=ics.stable_uid("plan.ask.follow_up", seed), stamp=stamp),
+    ]
+
+
 def _events(plan: Plan) -> list[Any]:
     schedule = plan.schedule
     seed = plan.participant.id or plan.participant.name
     events: list[Any] = []
+    if schedule.ask is not None:
+        with contextlib.suppress(ics.IcsError):
+            events.extend(_ask_events(schedule.ask, seed, schedule.stamp))
     if schedule.meeting is not None and schedule.meeting_start is not None:
-        who = f" with {schedule.leader}" if schedule.leader else ""
+        who = schedule.ask.leader if schedule.ask is not None else schedule.leader
+        with_who = f" with {who}" if who else ""
         with contextlib.suppress(ics.IcsError):
             events.append(ics.meeting_event(
                 schedule.meeting,
-                summary=f"First mentoring meeting{who}",
-                description="From your personal mentorship plan.",
+                summary=f"If they say yes: first mentoring meeting{with_who} (tentative)",
+                description=("Tentative: this meeting happens only if they say yes. Propose "
+                             "times soon after the yes and confirm it then.\n\n"
+                             "From your personal mentorship plan."),
                 uid_parts=(seed,),
                 stamp=schedule.stamp,
+                status="TENTATIVE",
             ))
         with contextlib.suppress(ics.IcsError):
             events.extend(_reminders(schedule, seed))
@@ -79,7 +123,8 @@ def _events(plan: Plan) -> list[Any]:
 
 
 def to_ics(plan: Plan) -> bytes:
-    """The plan's calendar: first meeting, keep-in-touch reminders and the dated commitment.
+    """The plan's calendar: the ask and its reminders, the tentative first meeting,
+    keep-in-touch reminders and the dated commitment.
 
     Parameters
     ----------

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-__all__ = ["Item", "Missing", "Participant", "Plan", "Schedule", "Section"]
+__all__ = ["AskEvent", "Item", "Missing", "Participant", "Plan", "Schedule", "Section"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,24 @@ class Participant:
 
 
 @dataclass(frozen=True)
+class AskEvent:
+    """The ask as the calendar books it: to whom, on which day, with which words.
+
+    ``nudge_after_days`` and ``follow_up_after_days`` count from the day of the ask: when to
+    send one polite follow-up if there is no reply, and when to open notebook 11.
+    """
+
+    leader: str
+    day: date
+    channel: str = ""
+    occasion: str = ""
+    text: str = ""
+    nudge_after_days: int = 14
+    follow_up_after_days: int = 14
+    nudge_advice: str = ""
+
+
+@dataclass(frozen=True)
 class Schedule:
     """The dated parts of the plan, already validated, from which the calendar file is made."""
 
@@ -72,10 +90,12 @@ class Schedule:
     commitment_action: str = ""
     commitment_date: date | None = None
     stamp: datetime | None = None
+    ask: AskEvent | None = None
 
     @property
     def dated(self) -> bool:
-        return self.meeting_start is not None or self.commitment_date is not None
+        return (self.meeting_start is not None or self.commitment_date is not None
+                or self.ask is not None)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 from mentor_workshop.core import curriculum, ics
 from mentor_workshop.core.answers import iso_date
 from mentor_workshop.core.content.step_models import PlanSection
+from mentor_workshop.core.criteria.follow_up import read_ask
 from mentor_workshop.core.steps import STEPS
 from mentor_workshop.participant.plan.model import Item, Missing, Section
 from mentor_workshop.participant.plan.reading import (
@@ -24,7 +25,8 @@ from mentor_workshop.participant.plan.reading import (
     text_value,
 )
 
-__all__ = ["SECTION_BUILDERS", "SectionBuilder", "first_meeting", "generic", "rhythm"]
+__all__ = ["SECTION_BUILDERS", "SectionBuilder", "final_request", "first_meeting", "generic",
+           "rhythm"]
 
 def _long_date(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
@@ -156,6 +158,22 @@ def _assumptions(b: SectionBuilder, a: Answers) -> None:
     guess = number_value(a.obj("assumptions.calibration").get("guess"))
     if guess is not None:
         b.add("My guess: how many of 10 people asked would say yes", f"{guess:g}")
+
+
+def final_request(a: Answers) -> str:
+    """The request as the participant will send it: the 05 revision, else the 03 draft.
+
+    Parameters
+    ----------
+    a : Answers
+        The journal's answers.
+
+    Returns
+    -------
+    str
+        The text, or ``""`` when neither is written.
+    """
+    return a.text("tone.revision") or a.text("request.draft")
 
 
 def _request(b: SectionBuilder, a: Answers) -> None:
@@ -316,6 +334,24 @@ def _keep_in_touch(b: SectionBuilder, a: Answers) -> None:
         b.need("One action you commit to, with a date", "09_lead_from_within")
 
 
+def _my_ask(b: SectionBuilder, a: Answers) -> None:
+    ask = read_ask(a.raw)
+    leader = a.leader(ask.leader_id)
+    name = text_value(leader.get("name")) if leader else ""
+    labels = {c.id: c.label for c in _content("03_request").channels}
+    if name and ask.channel and ask.day:
+        how = labels.get(ask.channel, ask.channel)
+        if ask.channel == "in_person" and ask.occasion:
+            how += f" — {ask.occasion}"
+        b.add("Who I will ask", name)
+        b.add("How", how)
+        b.add("When", _long_date(ask.day))
+        if ask.channel == "in_person" and not ask.occasion:
+            b.need("The occasion for your in-person ask", "10_my_plan")
+    else:
+        b.need("Who you will ask, how, and the day", "10_my_plan")
+
+
 def generic(b: SectionBuilder, a: Answers) -> None:
     """A section a facilitator added: list whatever its steps saved, in plain words.
 
@@ -372,5 +408,6 @@ SECTION_BUILDERS: dict[str, Callable[[SectionBuilder, Answers], None]] = {
     "if_no": _if_no,
     "two_way": _two_way,
     "keep_in_touch": _keep_in_touch,
+    "my_ask": _my_ask,
 }
 

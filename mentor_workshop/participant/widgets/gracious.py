@@ -452,9 +452,13 @@ class FirstMeeting(Exercise):
         try:
             event = ics.meeting_event(
                 meeting,
-                summary="First mentoring meeting" + (f" with {leader}" if leader else ""),
-                description="Planned in the mentoring workshop. Your questions are below.",
+                summary=("If they say yes: first mentoring meeting"
+                         + (f" with {leader}" if leader else "") + " (tentative)"),
+                description=("Tentative: this meeting happens only if they say yes; confirm "
+                             "it then. Planned in the mentoring workshop. Your questions are "
+                             "below."),
                 uid_parts=(seed,),  # the same UID as the personal plan's copy of this event
+                status="TENTATIVE",  # as in the plan's calendar, which updates this event
             )
             path = ics.write_ics(self.calendar_path(), [event], name="Mentoring")
         except ics.IcsError as exc:

@@ -16,6 +16,7 @@ import ipywidgets as w
 
 from mentor_workshop.core.journal import Journal
 from mentor_workshop.participant import plan as plan_mod
+from mentor_workshop.participant.widgets.ask import ScheduleAsk
 from mentor_workshop.participant.widgets.base import FULL, Exercise, esc
 
 FILE_LABELS = {"md": "Markdown", "html": "Printable page", "ics": "Calendar"}
@@ -73,8 +74,9 @@ class MyPlan(Exercise):
         rows = "".join(f"<li>{esc(FILE_LABELS.get(kind, kind))}: <code>{esc(path)}</code></li>"
                        for kind, path in written.items())
         if "ics" not in written:
-            rows += ("<li>No calendar file yet: add your first-meeting date (notebook 06) or "
-                     "your dated commitment (notebook 09).</li>")
+            rows += ("<li>No calendar file yet: schedule your ask above, or add your "
+                     "first-meeting date (notebook 06) or your dated commitment (notebook "
+                     "09).</li>")
         self.files.value = f'<div role="status">✓ Saved your plan:<ul>{rows}</ul></div>'
         self.say(f"✓ Exported {len(written)} file(s) to {self.out_dir}.")
         return written
@@ -88,4 +90,4 @@ class MyPlan(Exercise):
             yield section.title, lines
 
 
-EXERCISES: dict[str, type[Exercise]] = {"": MyPlan}
+EXERCISES: dict[str, type[Exercise]] = {"": MyPlan, "ask": ScheduleAsk}
