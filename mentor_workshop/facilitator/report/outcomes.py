@@ -30,7 +30,6 @@ from typing import Any
 from mentor_workshop.core import curriculum
 from mentor_workshop.core.criteria.follow_up import read_ask, read_follow_up
 from mentor_workshop.facilitator.report.gather import Cohort
-from mentor_workshop.facilitator.report.sections import html_table, message_html
 
 __all__ = [
     "FUNNEL_STAGES", "NO_FOLLOW_UP", "Outcomes", "categorise", "outcomes", "outcomes_html",
@@ -169,6 +168,9 @@ def outcomes_html(cohort: Cohort) -> str:
         HTML; a plain sentence instead of a table of zeros when nobody has planned or
         recorded anything yet.
     """
+    # here, not at the top: sections draws with matplotlib, which the CLI never needs
+    from mentor_workshop.facilitator.report.sections import html_table, message_html
+
     content = curriculum.load().step(FOLLOW_UP_STEP).content
     result = outcomes((p.answers for p in cohort.participants), content)
     if not result.has_data:
