@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mentor_workshop.core.atomic import write_text_atomic
-from mentor_workshop.core.safe_csv import guard_cell, unguard_cell
+from mentor_workshop.core.safe_csv import guard_cell, unguard_cell, writer as csv_writer
 from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator.grading.queue import GradingQueue
 
@@ -55,7 +55,7 @@ def export_csv(
     queue = GradingQueue(course_dir, assignment)
     header = [*FIXED_COLUMNS, *(c.id for c in queue.rubric.criteria), *TAIL_COLUMNS]
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)
     writer.writerow(header)
     rows = 0
     for question in queue.questions:
