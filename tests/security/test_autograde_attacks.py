@@ -1,0 +1,137 @@
+"""Hand-ins that tried to forge their score, and two autograde runs on one course.
+
+The scores come from the handed-in journal, checked in the grader's process: replacing the
+check function or pointing ``journal_path`` at another participant's journal earns nothing, and
+the summary says what was found. One small course (one step) keeps the kernels few.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import nbformat
+import pytest
+from courses import ASSIGNMENT, cli, grades, make_course, make_submission
+from journals import complete_answers
+from nbformat.v4 import new_code_cell
+
+from mentor_workshop.errors import CourseBusyError
+from mentor_workshop.facilitator import course as mw_course
+from mentor_workshop.facilitator.autograde import AutogradeReport, autograde
+from mentor_workshop.facilitator.autograde.course_lock import course_lock
+
+pytestmark = pytest.mark.slow
+STEP = "01_shortlist"
+
+FORGE_CHECK = """import mentor_workshop.core.checks as _c
+import mentor_workshop.checks as _s
+def _full(step_id, journal=None, points=1.0):
+    return None
+_c.grade = _s.grade = _full
+"""
+
+
+def _add_before_first_test(code: str, *, params: str | None = None):
+    def edit(name: str, nb: nbformat.NotebookNode) -> None:
+        if params is not None:
+            nb.cells[1].source = params  # the unlocked parameters cell
+        if code:
+            nb.cells.insert(3, new_code_cell(code))
+
+    return edit
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    base = tmp_path_factory.mktemp("sec-autograde")
+    course = make_course(base, [STEP], timeout=5)
+    inbox = base / "inbox"
+    full = complete_answers()
+    make_submission(course, inbox / "p01", answers=full)  # honest and complete
+    make_submission(course, inbox / "p02", edit=_add_before_first_test(FORGE_CHECK))
+    # p03's empty journal, but the parameters cell reads the honest p01's copy
+    victim = course / "submitted" / "p01" / ASSIGNMENT / "journal.json"
+    make_submission(course, inbox / "p03", edit=_add_before_first_test(
+        "", params=f'participant_id = ""\nparticipant_name = ""\njournal_path = r"{victim}"'))
+    # and p04 rewrites its own journal while the notebook runs
+    rewrite = ("import json, pathlib\npathlib.Path('journal.json').write_text(json.dumps("
+               f"{{'schema_version': 1, 'answers': {full!r}}}))")
+    make_submission(course, inbox / "p04", edit=_add_before_first_test(rewrite))
+    assert len(mw_course.collect(course, inbox).collected) == 4
+    report = autograde(course, workers=2, progress=False)
+    return {"course": course, "report": report}
+
+
+def _problems(report: AutogradeReport, pid: str) -> str:
+    return "\n".join(next(p for p in report.participants if p.participant == pid).problems)
+
+
+def test_honest_hand_in_keeps_its_score_and_no_note(graded: dict) -> None:
+    report = graded["report"]
+    assert _problems(report, "p01") == ""
+    assert grades(graded["course"])[("p01", STEP, "test_01")][0] == 3.0
+
+
+@pytest.mark.parametrize("pid", ["p02", "p03", "p04"])
+def test_forged_scores_earn_nothing_and_are_reported(graded: dict, pid: str) -> None:
+    assert grades(graded["course"])[(pid, STEP, "test_01")][0] == 0.0
+    problems = _problems(graded["report"], pid)
+    assert "runs before locked cells" in problems or "parameters cell" in problems
+    if pid != "p04":  # p04's kernel saw the rewritten journal: its number disagrees too
+        assert "the journal's score counts" in problems
+
+
+def test_the_feedback_copy_shows_the_score_that_counted(graded: dict) -> None:
+    nb = nbformat.read(graded["course"] / "autograded" / "p02" / ASSIGNMENT / f"{STEP}.ipynb",
+                       as_version=4)
+    test = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") ==
+                "test_01")
+    results = [o for o in test.outputs if o.output_type == "execute_result"]
+    assert [r.data["text/plain"] for r in results] == ["0.0"]
+
+
+def test_a_second_autograde_on_the_same_course_refuses_clearly(graded: dict) -> None:
+    course = graded["course"]
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with course_lock(course):
+            held.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert held.wait(10)
+        with pytest.raises(CourseBusyError, match="Another autograde is running"):
+            autograde(course, progress=False)
+        result = cli(["autograde", str(course), "--no-progress"])
+        assert result.returncode != 0 and "Another autograde is running" in result.stderr
+    finally:
+        release.set()
+        thread.join()
+
+
+def test_exit_code_is_non_zero_when_a_notebook_could_not_be_graded(graded: dict) -> None:
+    report = AutogradeReport(workers=1)
+    from mentor_workshop.facilitator.autograde import NotebookOutcome, ParticipantOutcome
+
+    report.participants = [
+        ParticipantOutcome("p01", ASSIGNMENT, [NotebookOutcome(STEP, "graded")]),
+        ParticipantOutcome("p02", ASSIGNMENT, [NotebookOutcome(STEP, "failed", notes=["x"])]),
+    ]
+    assert report.ungraded == [f"p02/{STEP}"]
+    assert "Could not grade 1" in report.lines()[-1]
+    # and the command says so in its exit code: a notebook broken beyond reading
+    course = graded["course"]
+    broken = course / "submitted" / "p01" / ASSIGNMENT / f"{STEP}.ipynb"
+    good = broken.read_text(encoding="utf-8")
+    broken.write_text('{"cells": "not a list", "nbformat": 4, "nbformat_minor": 5, '
+                      '"metadata": {}}', encoding="utf-8")
+    try:
+        result = cli(["autograde", str(course), "--participant", "p01", "--no-progress"])
+    finally:
+        broken.write_text(good, encoding="utf-8")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Could not grade" in result.stdout
