@@ -8,7 +8,6 @@ the summary says what was found. One small course (one step) keeps the kernels f
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import nbformat
 import pytest

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mentor_workshop.core.atomic import write_text_atomic
-from mentor_workshop.core.safe_csv import guard_cell, unguard_cell, writer as csv_writer
+from mentor_workshop.core.safe_csv import guard_cell, unguard_cell
+from mentor_workshop.core.safe_csv import writer as csv_writer
 from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator.grading.queue import GradingQueue
 
