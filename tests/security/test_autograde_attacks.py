@@ -8,6 +8,7 @@ the summary says what was found. One small course (one step) keeps the kernels f
 from __future__ import annotations
 
 import threading
+from html.parser import HTMLParser
 
 import nbformat
 import pytest
@@ -15,6 +16,7 @@ from courses import ASSIGNMENT, cli, grades, make_course, make_submission
 from journals import complete_answers
 from nbformat.v4 import new_code_cell
 
+from mentor_workshop.core.safe_html import CSP_META
 from mentor_workshop.errors import CourseBusyError
 from mentor_workshop.facilitator import course as mw_course
 from mentor_workshop.facilitator.autograde import AutogradeReport, autograde
@@ -28,6 +30,20 @@ import mentor_workshop.checks as _s
 def _full(step_id, journal=None, points=1.0):
     return None
 _c.grade = _s.grade = _full
+"""
+
+
+BEACON = """import mentor_workshop as _mw
+from IPython.display import HTML, Markdown, display
+def _show(*args, **kwargs):
+    display(HTML("<script>alert('mw-xss')</script><img src='https://beacon.example/a.gif'>"
+                 "<link rel='prefetch' href='https://beacon.example/b'>"
+                 "<meta http-equiv='refresh' content='0;url=https://beacon.example/c'>"
+                 "<svg><image href='https://beacon.example/d'/></svg>"
+                 "<b onmouseover='alert(1)'>Your step</b>"
+                 "<a href='javascript:alert(2)'>click</a>"))
+    display(Markdown("<script>alert('md')</script>[x](javascript:alert(3))"))
+_mw.show = _show
 """
 
 
@@ -57,7 +73,9 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
     rewrite = ("import json, pathlib\npathlib.Path('journal.json').write_text(json.dumps("
                f"{{'schema_version': 1, 'answers': {full!r}}}))")
     make_submission(course, inbox / "p04", edit=_add_before_first_test(rewrite))
-    assert len(mw_course.collect(course, inbox).collected) == 4
+    # p05 makes the locked show cell print a script and network beacons into its feedback
+    make_submission(course, inbox / "p05", answers=full, edit=_add_before_first_test(BEACON))
+    assert len(mw_course.collect(course, inbox).collected) == 5
     report = autograde(course, workers=2, progress=False)
     return {"course": course, "report": report}
 
@@ -88,6 +106,43 @@ def test_the_feedback_copy_shows_the_score_that_counted(graded: dict) -> None:
                 "test_01")
     results = [o for o in test.outputs if o.output_type == "execute_result"]
     assert [r.data["text/plain"] for r in results] == ["0.0"]
+
+
+def test_a_locked_cell_cannot_put_script_or_beacons_in_feedback(graded: dict) -> None:
+    course = graded["course"]
+    assert _problems(graded["report"], "p05")  # the added cell is reported
+    report = mw_course.feedback(course, participants=["p05"])
+    assert not report.failed and report.files
+    page = report.files[0].read_text(encoding="utf-8")
+    assert CSP_META in page.split("</head>")[0]
+    assert "<b>Your step</b>" in page  # the output is shown, as harmless markup
+    tags = _Tags()
+    tags.feed(page)
+    scripts = [text for tag, _, text in tags.seen if tag == "script"]
+    assert not [t for t in scripts if "alert" in t], scripts  # the template's own may stay
+    for tag, attrs, _ in tags.seen:
+        for name, value in attrs:
+            assert not name.startswith("on"), (tag, name)
+            assert "beacon.example" not in (value or ""), (tag, name, value)
+            assert not (value or "").strip().lower().startswith("javascript:"), (tag, value)
+        assert tag not in ("link", "iframe", "svg", "image") or "beacon" not in str(attrs)
+        assert not (tag == "meta" and ("http-equiv", "refresh") in attrs)
+
+
+class _Tags(HTMLParser):
+    """Every start tag with its attributes, and the text inside each script."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[tuple[str, list, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.seen.append((tag, attrs, ""))
+
+    def handle_data(self, data: str) -> None:
+        if self.seen and self.seen[-1][0] == "script":
+            tag, attrs, text = self.seen[-1]
+            self.seen[-1] = (tag, attrs, text + data)
 
 
 def test_a_second_autograde_on_the_same_course_refuses_clearly(graded: dict) -> None:
