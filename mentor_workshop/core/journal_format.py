@@ -34,6 +34,7 @@ __all__ = [
     "parse_journal",
     "plain_value",
     "read_journal_data",
+    "read_json_file",
     "same_value",
     "serialised_size",
 ]
@@ -177,6 +178,41 @@ def parse_journal(raw: bytes) -> dict[str, Any]:
     return data
 
 
+def _read_capped(path: str | os.PathLike[str]) -> bytes:
+    """A file's bytes, never more than one byte over the cap into memory."""
+    try:
+        with Path(path).open("rb") as handle:
+            return handle.read(MAX_JOURNAL_BYTES + 1)
+    except OSError as exc:
+        raise UnreadableJournal(f"it cannot be read ({exc.strerror or exc})") from None
+    except MemoryError:
+        raise UnreadableJournal("it is too large to read") from None
+
+
+def read_json_file(path: str | os.PathLike[str]) -> Any:
+    """Any JSON file a participant could have handed in, read within the journal's limits.
+
+    Why: a tool that must tell a journal from some other JSON file (a manifest, an export)
+    beside it parses the file first; that parse must be as safe as the journal reader's.
+
+    Parameters
+    ----------
+    path : path-like
+        The file.
+
+    Returns
+    -------
+    Any
+        The parsed value.
+
+    Raises
+    ------
+    UnreadableJournal
+        When it cannot be read, is too large or too deep, or is not JSON.
+    """
+    return load_json_bounded(_read_capped(path))
+
+
 def read_journal_data(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read a journal without changing anything on disk.
 
@@ -200,13 +236,7 @@ def read_journal_data(path: str | os.PathLike[str]) -> dict[str, Any]:
         When the file cannot be read or is not a journal this version of the kit understands;
         the message says why in plain words.
     """
-    try:
-        with Path(path).open("rb") as handle:
-            raw = handle.read(MAX_JOURNAL_BYTES + 1)  # never more than the cap into memory
-    except OSError as exc:
-        raise UnreadableJournal(f"it cannot be read ({exc.strerror or exc})") from None
-    except MemoryError:
-        raise UnreadableJournal("it is too large to read") from None
+    raw = _read_capped(path)
     if not raw.strip():
         raise UnreadableJournal("it is empty")
     return parse_journal(raw)
