@@ -72,7 +72,7 @@ def _nesting(text: str) -> int:
     return max(accumulate(steps))
 
 
-def load_json_bounded(raw: bytes, *, max_bytes: int = MAX_JOURNAL_BYTES,
+def load_json_bounded(raw: bytes, *, max_bytes: int | None = None,
                       max_depth: int = _MAX_FILE_DEPTH) -> Any:
     """Parse JSON a participant could have crafted, refusing what would exhaust the reader.
 
@@ -86,8 +86,8 @@ def load_json_bounded(raw: bytes, *, max_bytes: int = MAX_JOURNAL_BYTES,
     ----------
     raw : bytes
         The file's bytes (UTF-8, a BOM allowed).
-    max_bytes : int
-        Largest input accepted.
+    max_bytes : int, optional
+        Largest input accepted; :data:`MAX_JOURNAL_BYTES` when omitted.
     max_depth : int
         Deepest nesting of arrays and objects accepted.
 
@@ -101,6 +101,7 @@ def load_json_bounded(raw: bytes, *, max_bytes: int = MAX_JOURNAL_BYTES,
     UnreadableJournal
         With a plain reason: too big, not UTF-8, nested too deep, or not valid JSON.
     """
+    max_bytes = MAX_JOURNAL_BYTES if max_bytes is None else max_bytes
     if len(raw) > max_bytes:
         raise UnreadableJournal(f"it is too large ({len(raw):,} bytes; at most {max_bytes:,})")
     try:
