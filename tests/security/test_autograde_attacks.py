@@ -11,6 +11,7 @@ import csv
 import io
 import threading
 from html.parser import HTMLParser
+from pathlib import Path
 
 import nbformat
 import pytest
