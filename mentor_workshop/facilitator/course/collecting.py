@@ -64,7 +64,7 @@ class CollectLine:
 
     def __str__(self) -> str:
         who = self.participant or "?"
-        text = f"{self.status:<10} {who:<12} {self.source}"
+        text = f"{self.status:<10} {who:<12} {_shown(self.source)}"
         return f"{text}: {self.message}" if self.message else text
 
 
@@ -320,8 +320,9 @@ def _short(exc: Exception) -> str:
 
 
 def _shown(name: str) -> str:
-    """A name from a hand-in, short and printable enough for one summary line."""
-    clean = "".join(ch if ch.isprintable() else "?" for ch in name)
+    """A name from a hand-in, short and printable enough for one summary line (no control or
+    bidirectional characters that would reorder the line on a terminal)."""
+    clean = "".join(ch if ch.isprintable() else "?" for ch in name)  # bidi controls too
     return clean if len(clean) <= 80 else clean[:60] + "..." + clean[-12:]
 
 
