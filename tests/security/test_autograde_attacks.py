@@ -80,7 +80,10 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
     make_submission(course, inbox / "p04", edit=_add_before_first_test(rewrite))
     # p05 makes the locked show cell print a script and network beacons into its feedback
     make_submission(course, inbox / "p05", answers=full, edit=_add_before_first_test(BEACON))
-    assert len(mw_course.collect(course, inbox).collected) == 5
+    # p06's journal is nested 100,000 levels deep: graded as empty, said, never a crash
+    make_submission(course, inbox / "p06", journal='{"schema_version": 1, "answers": '
+                    + "[" * 100_000 + "]" * 100_000 + "}")
+    assert len(mw_course.collect(course, inbox).collected) == 6
     report = autograde(course, workers=2, progress=False)
     return {"course": course, "report": report}
 
@@ -102,6 +105,12 @@ def test_forged_scores_earn_nothing_and_are_reported(graded: dict, pid: str) -> 
     assert "runs before locked cells" in problems or "parameters cell" in problems
     if pid != "p04":  # p04's kernel saw the rewritten journal: its number disagrees too
         assert "the journal's score counts" in problems
+
+
+def test_a_deep_journal_is_graded_as_empty_and_reported(graded: dict) -> None:
+    outcome = next(p for p in graded["report"].participants if p.participant == "p06")
+    assert outcome.error is None and outcome.score == 0
+    assert "journal.json is damaged" in _problems(graded["report"], "p06")
 
 
 def test_the_feedback_copy_shows_the_score_that_counted(graded: dict) -> None:
