@@ -23,7 +23,7 @@ from mentor_workshop.core.safe_html import CSP_META
 from mentor_workshop.errors import CourseBusyError
 from mentor_workshop.facilitator import course as mw_course
 from mentor_workshop.facilitator.autograde import AutogradeReport, autograde
-from mentor_workshop.facilitator.autograde.course_lock import course_lock
+from mentor_workshop.facilitator.course.lock import course_lock
 
 pytestmark = pytest.mark.slow
 STEP = "01_shortlist"
@@ -175,12 +175,13 @@ def test_reflection_text_cannot_start_a_row_or_a_formula_in_csv(graded: dict,
     assert len(texts) == 1 and "\n'=WEBSERVICE" in texts[0] and "\n'+SUM" in texts[0]
 
 
-def test_a_second_autograde_on_the_same_course_refuses_clearly(graded: dict) -> None:
+def test_a_second_autograde_or_a_collect_meanwhile_refuses_clearly(graded: dict,
+                                                                    tmp_path: Path) -> None:
     course = graded["course"]
     held, release = threading.Event(), threading.Event()
 
     def hold() -> None:
-        with course_lock(course):
+        with course_lock(course, "test"):
             held.set()
             release.wait(30)
 
@@ -188,10 +189,14 @@ def test_a_second_autograde_on_the_same_course_refuses_clearly(graded: dict) -> 
     thread.start()
     try:
         assert held.wait(10)
-        with pytest.raises(CourseBusyError, match="Another autograde is running"):
+        with pytest.raises(CourseBusyError, match="Another autograde or collect is running"):
             autograde(course, progress=False)
         result = cli(["autograde", str(course), "--no-progress"])
-        assert result.returncode != 0 and "Another autograde is running" in result.stderr
+        assert result.returncode != 0 and "this autograde did not start" in result.stderr
+        inbox = tmp_path / "inbox"
+        make_submission(course, inbox / "p01")
+        with pytest.raises(CourseBusyError, match="this collect did not start"):
+            mw_course.collect(course, inbox)
     finally:
         release.set()
         thread.join()

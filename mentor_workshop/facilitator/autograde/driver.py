@@ -55,7 +55,6 @@ from tqdm import tqdm
 from traitlets.config import Config
 
 from mentor_workshop.errors import UserError
-from mentor_workshop.facilitator.autograde.course_lock import course_lock
 from mentor_workshop.facilitator.autograde.gradebook import GradebookSide
 from mentor_workshop.facilitator.autograde.outcomes import (
     AutogradeReport,
@@ -70,6 +69,7 @@ from mentor_workshop.facilitator.autograde.worker import (
     quiet_warnings,
 )
 from mentor_workshop.facilitator.course import Course, ensure_tools_on_path, open_course
+from mentor_workshop.facilitator.course.lock import course_lock
 from mentor_workshop.facilitator.pool import WorkerDeaths
 from mentor_workshop.facilitator.pool import default_workers as _pool_workers
 
@@ -184,11 +184,11 @@ def autograde(
         For a bad ``workers`` or ``timeout``, a course without assignments or submissions, or
         a named participant without a submission.
     CourseBusyError
-        When another autograde is running on the same course.
+        When another autograde or a collect is running on the same course.
     """
     ensure_tools_on_path()
     course = open_course(course_dir)
-    with course_lock(course.root):  # one run at a time per course (see .course_lock)
+    with course_lock(course.root, "autograde"):  # one at a time (see course.lock)
         return _run(course, assignment=assignment, participants=participants, workers=workers,
                     timeout=timeout, force=force, progress=progress, prewarm=prewarm,
                     on_result=on_result)

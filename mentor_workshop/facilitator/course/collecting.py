@@ -34,6 +34,7 @@ from mentor_workshop.facilitator.course.config import (
     log_tail,
     open_course,
 )
+from mentor_workshop.facilitator.course.lock import course_lock
 from mentor_workshop.facilitator.markers import config_value
 
 __all__ = ["CollectLine", "CollectReport", "collect"]
@@ -152,6 +153,8 @@ def collect(
     ------
     UserError
         The course has no gradebook, the source folder does not exist, or the exchange failed.
+    CourseBusyError
+        An autograde (or another collect) is running on the course.
     """
     course = open_course(course_dir)
     assignment = course.pick_assignment(assignment)
@@ -167,11 +170,18 @@ def collect(
         }
 
     if str(source) == "exchange" or _is_exchange_root(Path(source), course.course_id):
-        return _collect_exchange(course, assignment, source, known)
+        with course_lock(course.root, "collect"):
+            return _collect_exchange(course, assignment, source, known)
 
     folder = Path(source).expanduser()
     if not folder.is_dir():
         raise UserError(f"There is no folder at {folder} to collect from.")
+    with course_lock(course.root, "collect"):  # never while autograde reads submitted/
+        return _collect_folder(course, assignment, folder, known, expected)
+
+
+def _collect_folder(course: Course, assignment: str, folder: Path, known: dict[str, str],
+                    expected: set[str]) -> CollectReport:
     report = CollectReport(assignment)
     ignore = list(config_value(course.config, "CourseDirectory", "ignore", [])) + IGNORED_FILES
     claims: dict[str, list[Path]] = {}
