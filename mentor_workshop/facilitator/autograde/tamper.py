@@ -27,7 +27,7 @@ from typing import Any
 from traitlets.config import Config
 
 from mentor_workshop.core.journal_format import JOURNAL_FILENAME
-from mentor_workshop.facilitator.autograde.trusted import kit_step_of
+from mentor_workshop.facilitator.autograde.trusted import kit_check_of
 
 __all__ = ["expectations", "tamper_notes"]
 
@@ -114,10 +114,10 @@ def expectations(gb: Any, assignment: str, config: Config, release: Path | None 
         cells: dict[str, dict[str, Any]] = {}
         checks: dict[str, tuple[str, float]] = {}
         for src in notebook.source_cells:
-            step = kit_step_of(src.source) if src.name in grade and src.name not in solution \
-                else None
-            if step is not None and src.cell_type == "code":
-                checks[src.name] = (step, float(grade[src.name]))
+            kit = kit_check_of(src.source, grade[src.name]) \
+                if src.name in grade and src.name not in solution else None
+            if kit is not None and src.cell_type == "code":
+                checks[src.name] = kit
             meta = {"grade": src.name in grade, "solution": src.name in solution,
                     "locked": bool(src.locked), "grade_id": src.name}
             if src.name in grade:

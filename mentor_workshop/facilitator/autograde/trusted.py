@@ -28,26 +28,39 @@ from typing import Any
 from mentor_workshop.core.journal_format import JOURNAL_FILENAME, MAX_JOURNAL_BYTES
 from mentor_workshop.core.steps import STEPS
 
-__all__ = ["kit_step_of", "score_from_journal"]
+__all__ = ["kit_check_of", "score_from_journal"]
 
-_GRADE_CALL = re.compile(r"""\bgrade\(\s*["']([0-9]{2}_[a-z0-9_]+)["']""")
+_GRADE_CALL = re.compile(r"""\bgrade\(\s*["']([0-9]{2}_[a-z0-9_]+)["']([^)]*)\)""")
+_POINTS = re.compile(r"\bpoints\s*=\s*([0-9]+(?:\.[0-9]+)?)\s*(?:,|$)")
 
 
-def kit_step_of(source: str) -> str | None:
-    """The kit step a test cell grades, read from its source as the facilitator wrote it.
+def kit_check_of(source: str, max_score: float) -> tuple[str, float] | None:
+    """The kit step a test cell grades and the points its call asks for.
+
+    The points are read from the call (``points=3``) because that is what the kernel computes
+    with; a call without them gets :func:`~mentor_workshop.core.checks.grade`'s default of 1,
+    and one whose points are not a plain number the gradebook's maximum.
 
     Parameters
     ----------
     source : str
-        The test cell's source from the gradebook (hidden tests included).
+        The test cell's source from the gradebook.
+    max_score : float
+        The cell's points in the gradebook.
 
     Returns
     -------
-    str or None
-        The step id, or None when the cell is not one of the kit's step checks.
+    tuple or None
+        ``(step id, points)``, or None when the cell is not one of the kit's step checks.
     """
     match = _GRADE_CALL.search(source or "")
-    return match.group(1) if match and match.group(1) in STEPS else None
+    if not match or match.group(1) not in STEPS:
+        return None
+    rest = match.group(2)
+    if "points" not in rest:
+        return match.group(1), 1.0
+    number = _POINTS.search(rest.strip())
+    return match.group(1), float(number.group(1)) if number else float(max_score)
 
 
 def _trusted_points(step_id: str, journal: Path | None, points: float) -> float:
