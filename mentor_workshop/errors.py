@@ -116,3 +116,7 @@ class IcsError(MentorWorkshopError, ValueError):
 
 class PlanExportError(MentorWorkshopError, OSError):
     """The plan's files could not be written where the participant asked."""
+
+
+class CourseBusyError(CourseError):
+    """Another command holds the course's lock (two autograde runs on one gradebook)."""

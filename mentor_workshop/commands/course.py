@@ -134,7 +134,7 @@ def _autograde(args: argparse.Namespace) -> int:
                        timeout=args.timeout, force=args.force, prewarm=not args.no_prewarm,
                        progress=not args.no_progress and sys.stderr.isatty())
     _print(report.lines())
-    return 0 if all(p.error is None for p in report.participants) else 1
+    return 0 if not report.ungraded else 1
 
 
 def _feedback(args: argparse.Namespace) -> int:

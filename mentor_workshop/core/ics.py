@@ -391,7 +391,10 @@ def _span(events: Sequence[Event]) -> tuple[date, date]:
         today = date.today()
         return today, today + timedelta(days=1)
     first, last = min(days), max(days)
-    return first - timedelta(days=366), last + timedelta(days=366 * (10 if repeats else 1))
+    # clamped to what a date can hold, so a far-future (or year-1) date cannot crash the file
+    before = min(timedelta(days=366), first - date.min)
+    after = min(timedelta(days=366 * (10 if repeats else 1)), date.max - last)
+    return first - before, last + after
 
 
 def calendar_bytes(events: Iterable[Event], name: str = "") -> bytes:

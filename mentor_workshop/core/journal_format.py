@@ -13,7 +13,9 @@ import json
 import math
 import os
 import re
+from array import array
 from collections.abc import Mapping
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +24,17 @@ from mentor_workshop.errors import JournalError, UnreadableJournal
 __all__ = [
     "EXERCISE_ID_PATTERN",
     "JOURNAL_FILENAME",
+    "MAX_JOURNAL_BYTES",
     "MAX_VALUE_BYTES",
     "SCHEMA_VERSION",
     "check_exercise_id",
     "encode_journal",
     "fresh_state",
+    "load_json_bounded",
     "parse_journal",
     "plain_value",
     "read_journal_data",
+    "read_json_file",
     "same_value",
     "serialised_size",
 ]
@@ -42,6 +47,79 @@ EXERCISE_ID_PATTERN = re.compile(r"^[a-z0-9_.-]{1,64}$")
 MAX_VALUE_BYTES = 1_000_000
 #: Deeper nesting than this is certainly a mistake (or a reference cycle).
 _MAX_DEPTH = 64
+#: Largest journal file read at all. Far above any real journal (dozens of answers, most a few
+#: hundred bytes); a bigger file is refused before it is read, so a hand-in cannot exhaust the
+#: memory of ``status``, ``report`` or ``collect``.
+MAX_JOURNAL_BYTES = 32 * 1024 * 1024
+#: Nesting allowed in the file: an answer's own depth plus the journal's two levels above it.
+_MAX_FILE_DEPTH = _MAX_DEPTH + 4
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_BRACKET_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
+
+
+def _nesting(text: str) -> int:
+    """How deep the arrays and objects of a JSON text go, without parsing it.
+
+    Strings are cut out first (a bracket inside one does not nest); the rest is reduced to its
+    brackets and summed in C, so a 100,000-level file is measured in milliseconds instead of
+    sending a recursive parser or a later recursive walk over the edge.
+    """
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    if len(brackets) <= _MAX_FILE_DEPTH:
+        return len(brackets)
+    steps = array("b", brackets.encode("ascii").translate(_BRACKET_STEPS))
+    return max(accumulate(steps))
+
+
+def load_json_bounded(raw: bytes, *, max_bytes: int | None = None,
+                      max_depth: int = _MAX_FILE_DEPTH) -> Any:
+    """Parse JSON a participant could have crafted, refusing what would exhaust the reader.
+
+    Why: the standard parser turns deep nesting into ``RecursionError`` and a huge file into
+    ``MemoryError``, and even a parse that succeeds can leave a structure that crashes the next
+    recursive walk (copying, comparing, printing). Every reader of a hand-in (the journal
+    reader, ``collect``, ``status``, the report) goes through this one gate, so no hand-in can
+    stop a batch.
+
+    Parameters
+    ----------
+    raw : bytes
+        The file's bytes (UTF-8, a BOM allowed).
+    max_bytes : int, optional
+        Largest input accepted; :data:`MAX_JOURNAL_BYTES` when omitted.
+    max_depth : int
+        Deepest nesting of arrays and objects accepted.
+
+    Returns
+    -------
+    Any
+        The parsed value.
+
+    Raises
+    ------
+    UnreadableJournal
+        With a plain reason: too big, not UTF-8, nested too deep, or not valid JSON.
+    """
+    max_bytes = MAX_JOURNAL_BYTES if max_bytes is None else max_bytes
+    if len(raw) > max_bytes:
+        raise UnreadableJournal(f"it is too large ({len(raw):,} bytes; at most {max_bytes:,})")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableJournal(f"it is not UTF-8 text (byte {exc.start})") from None
+    try:
+        depth = _nesting(text)
+    except MemoryError:
+        raise UnreadableJournal("it is too large to read") from None
+    if depth > max_depth:
+        raise UnreadableJournal(f"it is nested too deep ({depth} levels; at most {max_depth})")
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        raise UnreadableJournal(f"it is not valid JSON ({str(exc)[:200]})") from None
+    except MemoryError:
+        raise UnreadableJournal("it is too large to read") from None
 
 
 def fresh_state() -> dict[str, Any]:
@@ -79,12 +157,7 @@ def parse_journal(raw: bytes) -> dict[str, Any]:
     """
     if not raw:
         return fresh_state()
-    try:
-        data = json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant)
-    except UnicodeDecodeError as exc:
-        raise UnreadableJournal(f"it is not UTF-8 text (byte {exc.start})") from None
-    except (ValueError, RecursionError) as exc:
-        raise UnreadableJournal(f"it is not valid JSON ({exc})") from None
+    data = load_json_bounded(raw)
     if not isinstance(data, dict):
         raise UnreadableJournal(f"its top level is a {type(data).__name__}, not a JSON object, "
                                 "so it is not a workshop journal")
@@ -104,6 +177,41 @@ def parse_journal(raw: bytes) -> dict[str, Any]:
         elif not isinstance(data[key], dict):
             raise UnreadableJournal(f"its '{key}' is not a JSON object")
     return data
+
+
+def _read_capped(path: str | os.PathLike[str]) -> bytes:
+    """A file's bytes, never more than one byte over the cap into memory."""
+    try:
+        with Path(path).open("rb") as handle:
+            return handle.read(MAX_JOURNAL_BYTES + 1)
+    except OSError as exc:
+        raise UnreadableJournal(f"it cannot be read ({exc.strerror or exc})") from None
+    except MemoryError:
+        raise UnreadableJournal("it is too large to read") from None
+
+
+def read_json_file(path: str | os.PathLike[str]) -> Any:
+    """Any JSON file a participant could have handed in, read within the journal's limits.
+
+    Why: a tool that must tell a journal from some other JSON file (a manifest, an export)
+    beside it parses the file first; that parse must be as safe as the journal reader's.
+
+    Parameters
+    ----------
+    path : path-like
+        The file.
+
+    Returns
+    -------
+    Any
+        The parsed value.
+
+    Raises
+    ------
+    UnreadableJournal
+        When it cannot be read, is too large or too deep, or is not JSON.
+    """
+    return load_json_bounded(_read_capped(path))
 
 
 def read_journal_data(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -129,10 +237,7 @@ def read_journal_data(path: str | os.PathLike[str]) -> dict[str, Any]:
         When the file cannot be read or is not a journal this version of the kit understands;
         the message says why in plain words.
     """
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise UnreadableJournal(f"it cannot be read ({exc.strerror or exc})") from None
+    raw = _read_capped(path)
     if not raw.strip():
         raise UnreadableJournal("it is empty")
     return parse_journal(raw)

@@ -18,7 +18,6 @@ Journals are found in the layouts the kit produces or meets:
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
 from collections.abc import Mapping, Sequence
@@ -33,6 +32,7 @@ from mentor_workshop.core.journal import (
     read_journal_data,
 )
 from mentor_workshop.core.journal_view import JournalView
+from mentor_workshop.core.journal_format import read_json_file
 from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator.roster import safe_id
 
@@ -68,8 +68,8 @@ def _looks_like_journal(path: Path) -> bool:
         read_journal_data(path)
     except UnreadableJournal:
         try:
-            json.loads(path.read_bytes().decode("utf-8-sig"))
-        except (OSError, ValueError):
+            read_json_file(path)  # bounded: a deep or huge file cannot crash the listing
+        except UnreadableJournal:
             return True
         return False
     return True

@@ -8,7 +8,6 @@ tells the participant what to do next.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from mentor_workshop.core import feedback, ics
@@ -98,7 +97,7 @@ def _meeting_within(meeting: dict, days: int) -> bool:
         when = ics.local_datetime(start, zone)
     except ics.IcsError:
         return False
-    return yes <= when.date() <= yes + timedelta(days=days)
+    return 0 <= (when.date() - yes).days <= days  # no date arithmetic past year 9999
 
 
 def check_rejection(journal: Journal, cur: Curriculum) -> list[Criterion]:

@@ -69,6 +69,7 @@ from mentor_workshop.facilitator.autograde.worker import (
     quiet_warnings,
 )
 from mentor_workshop.facilitator.course import Course, ensure_tools_on_path, open_course
+from mentor_workshop.facilitator.course.lock import course_lock
 from mentor_workshop.facilitator.pool import WorkerDeaths
 from mentor_workshop.facilitator.pool import default_workers as _pool_workers
 
@@ -182,12 +183,26 @@ def autograde(
     UserError
         For a bad ``workers`` or ``timeout``, a course without assignments or submissions, or
         a named participant without a submission.
+    CourseBusyError
+        When another autograde or a collect is running on the same course.
     """
+    ensure_tools_on_path()
+    course = open_course(course_dir)
+    with course_lock(course.root, "autograde"):  # one at a time (see course.lock)
+        return _run(course, assignment=assignment, participants=participants, workers=workers,
+                    timeout=timeout, force=force, progress=progress, prewarm=prewarm,
+                    on_result=on_result)
+
+
+def _run(
+    course: Course, *, assignment: str | None, participants: Sequence[str] | None,
+    workers: int | None, timeout: int | None, force: bool, progress: bool, prewarm: bool,
+    on_result: Callable[[ParticipantOutcome], None] | None,
+) -> AutogradeReport:
+    """The run itself, with the course locked: :func:`autograde` documents the arguments."""
     # deferred: pre-warmed kernels fork from a process that imports this package
     from nbgrader.api import Gradebook
 
-    ensure_tools_on_path()
-    course = open_course(course_dir)
     workers = workers or default_workers()
     if workers < 1:
         raise UserError("--workers must be at least 1.")

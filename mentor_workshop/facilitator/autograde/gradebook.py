@@ -27,6 +27,7 @@ from mentor_workshop.core.journal import JOURNAL_FILENAME, UnreadableJournal, re
 from mentor_workshop.facilitator.autograde.outcomes import NotebookOutcome, ParticipantOutcome
 from mentor_workshop.facilitator.autograde.preprocessors import exporter, load_class, pipelines
 from mentor_workshop.facilitator.autograde.tamper import expectations
+from mentor_workshop.facilitator.autograde.trusted import score_from_journal
 from mentor_workshop.facilitator.autograde.worker import ExecutedNotebook, SubmissionJob
 from mentor_workshop.facilitator.course import Course
 
@@ -181,7 +182,10 @@ class GradebookSide:
         notebooks = []
         with Gradebook(self.coursedir.db_url, course_id) as gb:
             if assignment not in self.expected:
-                self.expected[assignment] = expectations(gb, assignment, self.config)
+                release = Path(self.coursedir.format_path(self.coursedir.release_directory,
+                                                          ".", assignment))
+                self.expected[assignment] = expectations(
+                    gb, assignment, self.config, release if release.is_dir() else None)
             for path in submitted:
                 notebook_id = Path(path).stem
                 try:
@@ -208,7 +212,8 @@ class GradebookSide:
                              self.expected[assignment])
 
     def save(self, job: SubmissionJob, executed: ExecutedNotebook) -> None:
-        """Run the gradebook-writing preprocessors and write the autograded notebook.
+        """Score the kit's steps from the journal, run the gradebook-writing preprocessors and
+        write the autograded notebook.
 
         Parameters
         ----------
@@ -227,6 +232,10 @@ class GradebookSide:
             return
         saving = exporter(self.config, self.saving)
         nb = nbformat.reads(executed.output, as_version=4)
+        # the kit's steps score from the handed-in journal, checked here, not in the kernel
+        checks = job.expected.get(executed.notebook, {}).get("checks", {})
+        executed.notes += score_from_journal(
+            nb, checks, Path(self.path("submitted", job.student, job.assignment)))
         output, _ = saving.from_notebook_node(nb, resources=executed.resources)
         write_text_atomic(os.path.join(job.dest, f"{executed.notebook}.ipynb"), output)
 

@@ -67,6 +67,17 @@ class AutogradeReport:
         return [p for p in self.participants if not p.skipped and p.error is None]
 
     @property
+    def ungraded(self) -> list[str]:
+        """Each participant or notebook that could not be graded, as ``id`` or ``id/notebook``:
+        a non-empty list makes the command exit non-zero."""
+        out = []
+        for p in self.participants:
+            if p.error is not None:
+                out.append(p.participant)
+            out += [f"{p.participant}/{n.notebook}" for n in p.notebooks if n.status == "failed"]
+        return out
+
+    @property
     def notebooks(self) -> int:
         """How many notebooks this run dealt with (skipped ones not counted)."""
         return sum(
@@ -101,4 +112,8 @@ class AutogradeReport:
             mark = "ok " if not problems else "!! "
             out.append(f"{mark}{p.participant:<12} {score}")
             out += [f"      {line}" for line in problems]
+        ungraded = self.ungraded
+        if ungraded:
+            out.append(f"Could not grade {len(ungraded)}: {', '.join(ungraded)}; see the lines "
+                       "above, fix, and run autograde again for them (--participant ID).")
         return out

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
-import json
 import os
 import re
 import stat
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,13 +26,15 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mentor_workshop.core.journal import JOURNAL_FILENAME
-from mentor_workshop.errors import UserError
+from mentor_workshop.core.journal_format import parse_journal
+from mentor_workshop.errors import UnreadableJournal, UserError
 from mentor_workshop.facilitator.course.config import (
     IGNORED_FILES,
     Course,
     log_tail,
     open_course,
 )
+from mentor_workshop.facilitator.course.lock import course_lock
 from mentor_workshop.facilitator.markers import config_value
 
 __all__ = ["CollectLine", "CollectReport", "collect"]
@@ -40,6 +42,11 @@ __all__ = ["CollectLine", "CollectReport", "collect"]
 #: Limits on a submitted zip: a workshop submission is a few hundred kilobytes.
 MAX_ZIP_MEMBERS = 2000
 MAX_ZIP_BYTES = 200 * 1024 * 1024
+#: Longest file or folder name kept (most file systems refuse more than 255 bytes).
+MAX_NAME_BYTES = 255
+#: Longest relative path kept inside a submission.
+MAX_PATH_BYTES = 1024
+_CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,7 @@ class CollectLine:
 
     source: str
     participant: str | None
-    status: str  # collected | updated | unknown | duplicate | unreadable | skipped
+    status: str  # collected | updated | unknown | duplicate | mismatch | unreadable | skipped
     message: str = ""
 
     @property
@@ -58,7 +65,7 @@ class CollectLine:
 
     def __str__(self) -> str:
         who = self.participant or "?"
-        text = f"{self.status:<10} {who:<12} {self.source}"
+        text = f"{self.status:<10} {who:<12} {_shown(self.source)}"
         return f"{text}: {self.message}" if self.message else text
 
 
@@ -95,6 +102,10 @@ class CollectReport:
 
 class _Unusable(Exception):
     """A submission that cannot be collected; the message says why, for the summary line."""
+
+
+class _Mismatch(Exception):
+    """The journal inside says the hand-in belongs to someone other than its name says."""
 
 
 def _is_ignored(name: str, patterns: Iterable[str]) -> bool:
@@ -142,6 +153,8 @@ def collect(
     ------
     UserError
         The course has no gradebook, the source folder does not exist, or the exchange failed.
+    CourseBusyError
+        An autograde (or another collect) is running on the course.
     """
     course = open_course(course_dir)
     assignment = course.pick_assignment(assignment)
@@ -157,11 +170,18 @@ def collect(
         }
 
     if str(source) == "exchange" or _is_exchange_root(Path(source), course.course_id):
-        return _collect_exchange(course, assignment, source, known)
+        with course_lock(course.root, "collect"):
+            return _collect_exchange(course, assignment, source, known)
 
     folder = Path(source).expanduser()
     if not folder.is_dir():
         raise UserError(f"There is no folder at {folder} to collect from.")
+    with course_lock(course.root, "collect"):  # never while autograde reads submitted/
+        return _collect_folder(course, assignment, folder, known, expected)
+
+
+def _collect_folder(course: Course, assignment: str, folder: Path, known: dict[str, str],
+                    expected: set[str]) -> CollectReport:
     report = CollectReport(assignment)
     ignore = list(config_value(course.config, "CourseDirectory", "ignore", [])) + IGNORED_FILES
     claims: dict[str, list[Path]] = {}
@@ -196,6 +216,11 @@ def collect(
             line = _collect_one(course, assignment, pid, entry, expected, ignore)
         except _Unusable as exc:
             line = CollectLine(entry.name, pid, "unreadable", str(exc))
+        except _Mismatch as exc:
+            line = CollectLine(entry.name, pid, "mismatch", str(exc))
+        except Exception as exc:  # one hand-in must never stop the others
+            line = CollectLine(entry.name, pid, "unreadable",
+                               f"it could not be collected ({type(exc).__name__}: {_short(exc)})")
         report.lines.append(line)
     report.lines.sort(key=lambda ln: (ln.ok, ln.participant or "", ln.source))
     return report
@@ -258,6 +283,9 @@ def _collect_one(
     warnings: list[str] = []
     files: dict[str, bytes] = {}
     for rel, data in chosen.files.items():
+        if _too_long(rel):
+            warnings.append(f"{_shown(rel)} has a name too long to store; left out")
+            continue
         if rel.endswith(".ipynb") and "/" not in rel:
             try:
                 nbformat.reads(data.decode("utf-8"), as_version=4)
@@ -277,10 +305,17 @@ def _collect_one(
         warnings.append(f"no {JOURNAL_FILENAME}: the exercises will score 0")
     else:
         try:
-            json.loads(journal.decode("utf-8-sig"))
-        except (ValueError, UnicodeDecodeError):
-            warnings.append(f"{JOURNAL_FILENAME} is damaged; it is graded from its backup if "
-                            "one was handed in, and the participant should re-submit")
+            owner = parse_journal(journal).get("participant", {}).get("id")
+        except UnreadableJournal as exc:
+            warnings.append(f"{JOURNAL_FILENAME} is damaged ({exc}); it is graded from its "
+                            "backup if one was handed in, and the participant should re-submit")
+        else:
+            if isinstance(owner, str) and owner.strip() and owner.strip().casefold() != \
+                    pid.casefold():
+                raise _Mismatch(
+                    f"its {JOURNAL_FILENAME} belongs to participant {_shown(owner.strip())!r}, "
+                    f"not {pid}; not collected. Check whose work it is, then name the folder "
+                    "or zip by that participant's id and collect again")
 
     dest = course.path("submitted", pid, assignment)
     existed = dest.exists()
@@ -292,6 +327,44 @@ def _collect_one(
 def _short(exc: Exception) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:120]
+
+
+def _shown(name: str) -> str:
+    """A name from a hand-in, short and printable enough for one summary line (no control or
+    bidirectional characters that would reorder the line on a terminal)."""
+    clean = "".join(ch if ch.isprintable() else "?" for ch in name)  # bidi controls too
+    return clean if len(clean) <= 80 else clean[:60] + "..." + clean[-12:]
+
+
+def _too_long(rel: str) -> bool:
+    return len(rel.encode("utf-8")) > MAX_PATH_BYTES or any(
+        len(part.encode("utf-8")) > MAX_NAME_BYTES for part in rel.split("/"))
+
+
+def _layout_problems(names: Iterable[str]) -> str | None:
+    """Why these member paths cannot all be written as files, or None when they can.
+
+    Two members with one name (a second copy would silently replace the first, even when only
+    the case differs) and a member that is both a file and a folder (``extra`` and
+    ``extra/x``) are refused by name rather than left to fail half-way through writing.
+    """
+    seen: dict[str, str] = {}
+    for name in names:
+        key = name.casefold()
+        if key in seen:
+            return (f"it holds {_shown(name)!r} twice (also as {_shown(seen[key])!r}); one "
+                    "copy would silently replace the other, so it is refused. Ask the "
+                    "participant to zip their folder again")
+        seen[key] = name
+    for key, name in seen.items():
+        parts = key.split("/")
+        for i in range(1, len(parts)):
+            prefix = "/".join(parts[:i])
+            if prefix in seen:
+                return (f"{_shown(seen[prefix])!r} is both a file and a folder "
+                        f"({_shown(name)!r}); refused. Ask the participant to zip their "
+                        "folder again")
+    return None
 
 
 def _safe_member(name: str) -> str | None:
@@ -311,12 +384,12 @@ def _read_zip(path: Path, ignore: list[str]) -> _Files:
     except (zipfile.BadZipFile, OSError) as exc:
         raise _Unusable(f"not a readable zip file ({_short(exc)})") from None
     files: dict[str, bytes] = {}
-    total = 0
     with archive:
         members = archive.infolist()
         if len(members) > MAX_ZIP_MEMBERS:
             raise _Unusable(f"the zip holds {len(members)} files; a submission has a few dozen")
         unsafe = []
+        wanted = []
         for info in members:
             if info.is_dir():
                 continue
@@ -327,20 +400,43 @@ def _read_zip(path: Path, ignore: list[str]) -> _Files:
                 continue
             if any(_is_ignored(part, ignore) for part in rel.split("/")):
                 continue
-            total += info.file_size
-            if total > MAX_ZIP_BYTES:
-                raise _Unusable("the zip unpacks to more than 200 MB; it is not a submission")
-            try:
-                files[rel] = archive.read(info)
-            except (zipfile.BadZipFile, RuntimeError, OSError, ValueError) as exc:
-                raise _Unusable(f"{info.filename} in the zip cannot be read ({_short(exc)})") \
-                    from None
+            wanted.append((rel, info))
         if unsafe:
             raise _Unusable(
-                f"the zip contains paths outside its own folder ({unsafe[0]!r}); refused for "
-                "safety — ask the participant to zip their folder again"
+                f"the zip contains paths outside its own folder ({_shown(unsafe[0])!r}); "
+                "refused for safety — ask the participant to zip their folder again"
             )
+        problem = _layout_problems(rel for rel, _ in wanted)
+        if problem:
+            raise _Unusable(problem)
+        budget = MAX_ZIP_BYTES
+        for rel, info in wanted:
+            files[rel] = _inflate(archive, info, budget)
+            budget -= len(files[rel])
     return _Files(files)
+
+
+def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> bytes:
+    """One member's bytes, counted as they are unpacked: a zip bomb stops at the budget.
+
+    The sizes a zip declares are written by whoever made it, so they are not trusted; the
+    bytes actually produced are.
+    """
+    chunks = []
+    produced = 0
+    try:
+        with archive.open(info) as member:
+            while chunk := member.read(_CHUNK):
+                produced += len(chunk)
+                if produced > budget:
+                    raise _Unusable("the zip unpacks to more than 200 MB; it is not a "
+                                    "submission")
+                chunks.append(chunk)
+    except (zipfile.BadZipFile, RuntimeError, OSError, ValueError, EOFError,
+            NotImplementedError, zlib.error) as exc:
+        raise _Unusable(f"{_shown(info.filename)} in the zip cannot be read "
+                        f"({_short(exc)})") from None
+    return b"".join(chunks)
 
 
 def _read_folder(path: Path, ignore: list[str]) -> _Files:

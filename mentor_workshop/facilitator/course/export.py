@@ -8,14 +8,13 @@ Participants' names are text they typed, so every cell goes through the CSV form
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 from typing import Any
 
 from mentor_workshop.core import curriculum
 from mentor_workshop.core.atomic import write_text_atomic
-from mentor_workshop.core.safe_csv import guard_cell
+from mentor_workshop.core.safe_csv import dict_writer, guard_cell
 from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator.course.config import open_course
 
@@ -107,7 +106,7 @@ def export_grades(
                     for c in nb.grade_cells if (nb.name, c.name) in manual)
             rows.append(row)
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")
+    writer = dict_writer(buffer, header)
     writer.writeheader()
     for row in rows:
         writer.writerow({k: guard_cell(v) for k, v in row.items()})

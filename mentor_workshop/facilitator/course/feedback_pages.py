@@ -22,7 +22,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from mentor_workshop.core.safe_html import escape_markdown, remote_references
+from mentor_workshop.core.safe_html import (
+    escape_markdown,
+    harden_page,
+    remote_references,
+    sanitize_html,
+)
 from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator.course.config import log_tail, open_course
 
@@ -64,6 +69,12 @@ _UNSAFE_MIME = (
     "text/html", "text/markdown", "text/latex", "image/svg+xml", "application/javascript",
     "application/vnd.jupyter.widget-view+json",
 )
+#: Forms no output keeps, even a locked cell's: they render as live markup nh3 cannot vouch
+#: for (Markdown passes raw HTML through; SVG can carry script), or they are script.
+_NEVER_RENDERED = (
+    "text/markdown", "text/latex", "image/svg+xml", "application/javascript",
+    "application/vnd.jupyter.widget-view+json",
+)
 
 
 def _escape_participant_class() -> type:
@@ -75,8 +86,9 @@ def _escape_participant_class() -> type:
 
         Markdown the participant could edit (reflections, cells they added) has its HTML
         escaped; outputs of cells they could edit lose their HTML/JS/SVG forms and keep plain
-        text. Locked cells were restored from the source before grading, so their outputs are
-        the kit's own (which escapes participant answers itself).
+        text. Locked cells were restored from the source before grading, but they ran after
+        the participant's own code, which can make them print anything: their HTML is kept
+        only as nh3 rebuilds it from an allow-list, and their other live forms go.
         """
 
         def preprocess_cell(self, cell: Any, resources: Any, index: int) -> tuple[Any, Any]:
@@ -88,16 +100,19 @@ def _escape_participant_class() -> type:
                 for output in cell.get("outputs", []):
                     if output.output_type in ("display_data", "execute_result"):
                         data = output.get("data", {})
-                        if "application/javascript" in data:
-                            del data["application/javascript"]
-                        if not trusted:
-                            for mime in _UNSAFE_MIME:
-                                data.pop(mime, None)
-                            if not data:
-                                data["text/plain"] = ""
+                        for mime in _UNSAFE_MIME if not trusted else _NEVER_RENDERED:
+                            data.pop(mime, None)
+                        if "text/html" in data:
+                            data["text/html"] = sanitize_html(_joined(data["text/html"]))
+                        if not data:
+                            data["text/plain"] = ""
             return cell, resources
 
     return EscapeParticipantText
+
+
+def _joined(value: Any) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
 
 
 #: Replaces nbconvert's ``mathjax.html.j2`` for feedback pages. nbgrader's feedback template
@@ -167,7 +182,7 @@ def _offline_exporter_class() -> type:
         def from_notebook_node(self, nb: Any, resources: Any = None,
                                **kw: Any) -> tuple[str, Any]:
             output, resources = super().from_notebook_node(nb, resources, **kw)
-            return _make_offline(output), resources
+            return harden_page(_make_offline(output)), resources
 
     return OfflineFeedbackExporter
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from mentor_workshop.core.atomic import write_text_atomic
 from mentor_workshop.core.safe_csv import guard_cell, unguard_cell
+from mentor_workshop.core.safe_csv import writer as csv_writer
 from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator.grading.queue import GradingQueue
 from mentor_workshop.facilitator.grading.rubric import RubricLevels
@@ -88,7 +89,7 @@ def export_csv(
     queue = GradingQueue(course_dir, assignment)
     header = [*FIXED_COLUMNS, *(c.id for c in queue.rubric.criteria), *TAIL_COLUMNS]
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)
     writer.writerow(header)
     guides = {q.notebook: rubric_guide(queue.rubric, q.notebook) for q in queue.questions}
     rows = 0

@@ -22,7 +22,7 @@ from typing import Any
 
 from mentor_workshop.core import resources
 from mentor_workshop.core.atomic import write_text_atomic
-from mentor_workshop.core.safe_html import remote_references
+from mentor_workshop.core.safe_html import harden_page, remote_references
 from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator.batch import Job, run_job
 from mentor_workshop.facilitator.report.gather import discover, no_data_message, read_grades
@@ -119,7 +119,7 @@ def render_html(notebook: Any, title: str) -> str:
         raise UserError("The exported report would load files from the internet "
                         f"({', '.join(sorted(set(remote))[:3])}); it was not written. Please "
                         "report this as a bug.")
-    return page
+    return harden_page(page)  # no script runs, nothing is fetched, text shows in reading order
 
 
 @dataclass(frozen=True)

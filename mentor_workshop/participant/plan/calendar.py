@@ -96,7 +96,7 @@ def _events(plan: Plan) -> list[Any]:
     if schedule.meeting is not None and schedule.meeting_start is not None:
         who = schedule.ask.leader if schedule.ask is not None else schedule.leader
         with_who = f" with {who}" if who else ""
-        with contextlib.suppress(ics.IcsError):
+        with contextlib.suppress(ics.IcsError, OverflowError):  # far-future dates too
             events.append(ics.meeting_event(
                 schedule.meeting,
                 summary=f"If they say yes: first mentoring meeting{with_who} (tentative)",
@@ -107,11 +107,11 @@ def _events(plan: Plan) -> list[Any]:
                 stamp=schedule.stamp,
                 status="TENTATIVE",
             ))
-        with contextlib.suppress(ics.IcsError):
+        with contextlib.suppress(ics.IcsError, OverflowError):  # far-future dates too
             events.extend(_reminders(schedule, seed))
     if schedule.commitment_date is not None:
         action = schedule.commitment_action or "the action in your mentorship plan"
-        with contextlib.suppress(ics.IcsError):
+        with contextlib.suppress(ics.IcsError, OverflowError):  # far-future dates too
             events.append(ics.ics_event(
                 f"My commitment: {action}",
                 schedule.commitment_date,
@@ -140,5 +140,8 @@ def to_ics(plan: Plan) -> bytes:
     events = _events(plan)
     if not events:
         return b""
-    return ics.calendar_bytes(events, name="My mentorship plan")
+    try:
+        return ics.calendar_bytes(events, name="My mentorship plan")
+    except OverflowError:  # dates at the very end of the calendar: nothing a calendar can hold
+        return b""
 

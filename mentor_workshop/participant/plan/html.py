@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from mentor_workshop.core.safe_html import CSP_META, neutralize_bidi
 from mentor_workshop.participant.plan.model import Item, Plan
 
 __all__ = ["CSS", "to_html", "to_html_fragment"]
@@ -53,7 +54,7 @@ CSS = """
 
 
 def _esc(value: Any) -> str:
-    return html.escape("" if value is None else str(value))
+    return html.escape(neutralize_bidi("" if value is None else str(value)))
 
 
 def _item_html(item: Item) -> str:
@@ -128,6 +129,7 @@ def to_html(plan: Plan) -> str:
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"{CSP_META}\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{_esc(title)}</title>\n<style>{CSS}</style>\n</head>\n"
         f"<body>\n<main>{_body_html(plan)}</main>\n</body>\n</html>\n"

@@ -2,19 +2,23 @@
 
 Why participant text is escaped even here: Markdown passes raw HTML through, so a ``<script>``
 or a stray ``<div>`` typed into a field would be run or would swallow the rest of the plan in
-any viewer. Escaping ``&``, ``<`` and ``>`` shows it as typed.
+any viewer. Escaping ``&``, ``<`` and ``>`` shows it as typed; a link to ``javascript:`` (or
+another scheme that runs something) is pointed at ``#blocked:``.
 """
 
 from __future__ import annotations
 
+from mentor_workshop.core.safe_html import block_active_links, neutralize_bidi
 from mentor_workshop.participant.plan.model import Plan
 
 __all__ = ["to_markdown"]
 
 
 def _md(text: str) -> str:
-    """Participant text for Markdown: no raw HTML gets through, line breaks are kept."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Participant text for Markdown: no raw HTML, no ``javascript:`` links, no bidirectional
+    controls get through; line breaks are kept."""
+    escaped = neutralize_bidi(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return block_active_links(escaped)
 
 
 def _md_lines(text: str, indent: str) -> str:

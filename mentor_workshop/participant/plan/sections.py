@@ -9,7 +9,7 @@ adds to that file without code is listed by :func:`generic`, in plain words.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, timedelta
 from typing import Any
 
 from mentor_workshop.core import curriculum, ics
@@ -226,6 +226,8 @@ def first_meeting(a: Answers) -> tuple[dict[str, Any] | None, datetime | None]:
     try:
         start = ics.local_datetime(clean["start"], clean["timezone"])
     except ics.IcsError:
+        return None, None
+    if not MINYEAR < start.year < MAXYEAR:  # its end or reminders would not fit a datetime
         return None, None
     return clean, start
 
