@@ -31,8 +31,8 @@ from mentor_workshop.core.journal import (
     UnreadableJournal,
     read_journal_data,
 )
-from mentor_workshop.core.journal_view import JournalView
 from mentor_workshop.core.journal_format import read_json_file
+from mentor_workshop.core.journal_view import JournalView
 from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator.roster import safe_id
 
