@@ -61,7 +61,6 @@ class SoloSchedule(ContentModel):
 
     sittings: list[Sitting] = Field(min_length=1)
     sitting_minutes: PositiveInt
-    sitting_time: str = Field(default="18:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     ask_day: PositiveInt
     follow_up_days_after_ask: PositiveInt
 

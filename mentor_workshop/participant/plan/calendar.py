@@ -10,6 +10,7 @@ left out rather than shifted, and the rest of the calendar is still written.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -78,13 +79,15 @@ def _events(plan: Plan) -> list[Any]:
     return events
 
 
-def to_ics(plan: Plan) -> bytes:
+def to_ics(plan: Plan, extra: Sequence[Any] = ()) -> bytes:
     """The plan's calendar: first meeting, keep-in-touch reminders and the dated commitment.
 
     Parameters
     ----------
     plan : Plan
         The built plan.
+    extra : sequence of events, default ()
+        Events from outside the plan (a self-paced learner's suggested pace).
 
     Returns
     -------
@@ -92,7 +95,7 @@ def to_ics(plan: Plan) -> bytes:
         An iCalendar file; empty bytes when nothing in the plan is dated yet (``export`` then
         writes no file).
     """
-    events = _events(plan)
+    events = _events(plan) + list(extra)
     if not events:
         return b""
     return ics.calendar_bytes(events, name="My mentorship plan")

@@ -26,7 +26,7 @@ from mentor_workshop.core.atomic import write_bytes_atomic
 from mentor_workshop.core.journal_format import JOURNAL_FILENAME, encode_journal, fresh_state
 from mentor_workshop.errors import UserError
 
-__all__ = ["MANIFEST_FILE", "Layout", "kit_notebooks", "learner_copy", "lay_out"]
+__all__ = ["MANIFEST_FILE", "Layout", "kit_notebooks", "lay_out", "learner_copy"]
 
 #: The record of what ``start`` copied, beside the notebooks.
 MANIFEST_FILE = ".mentor-workshop.json"
