@@ -1,7 +1,7 @@
 """``mentor-workshop start``: a learner's own workshop folder, then JupyterLab on it.
 
 The folder work is in :mod:`.layout` (copy, update, never overwrite what the learner changed)
-and the server in :mod:`.launch`; :func:`start` joins them for the command.
+and the server in :mod:`.lab`; :func:`start` joins them for the command.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable
 
 from mentor_workshop.errors import UserError
-from mentor_workshop.participant.start.launch import lab_command, launch, shown
+from mentor_workshop.participant.start.lab import lab_command, launch, shown
 from mentor_workshop.participant.start.layout import Layout, lay_out
 
 __all__ = ["Layout", "lay_out", "start"]
