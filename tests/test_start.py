@@ -67,7 +67,6 @@ def test_second_run_keeps_every_answer_and_changed_notebooks(tmp_path: Path) -> 
     nbformat.write(nb, folder / "03_request.ipynb")
     ran = nbformat.read(folder / "01_shortlist.ipynb", as_version=4)
     ran.cells[2].outputs = [nbformat.v4.new_output("stream", text="ran\n")]
-    ran.cells[2].execution_count = 1
     nbformat.write(ran, folder / "01_shortlist.ipynb")
 
     out = _start(folder)
@@ -179,7 +178,8 @@ from nbclient import NotebookClient
 from mentor_workshop.core.journal import Journal
 Journal("journal.json").save("welcome.path", "solo")
 nb = nbformat.read("03_request.ipynb", as_version=4)
-nb.cells.append(nbformat.v4.new_code_cell("import mentor_workshop; print(mentor_workshop.__file__)"))
+nb.cells.append(nbformat.v4.new_code_cell(
+    "import mentor_workshop; print(mentor_workshop.__file__)"))
 NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
                resources={{"metadata": {{"path": "."}}}}).execute()
 nbformat.write(nb, "{tmp_path / 'ran.ipynb'}")
