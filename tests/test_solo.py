@@ -247,3 +247,13 @@ def test_solo_notebook_shows_roleplay_and_self_assessment(tmp_path: Path,
 def test_workshop_notebook_has_no_solo_parts(tmp_path: Path) -> None:
     nb = nbformat.read(ROOT / "notebooks" / "00_welcome.ipynb", as_version=4)
     assert any(c.source == 'mw.show("00_welcome.path")' for c in nb.cells)
+
+
+def test_hiding_the_solo_parts_hides_nothing_else(journal_path: Path) -> None:
+    """The shared full-width layout must never be the one hidden (it would hide every widget)."""
+    from mentor_workshop.participant.widgets.base import FULL
+
+    ex = PathChoice(journal_path)
+    ex.widget()
+    ex.choice.value = "workshop"
+    assert ex.solo_box.layout.display == "none" and FULL.display in (None, "")

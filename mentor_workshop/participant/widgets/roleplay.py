@@ -15,7 +15,7 @@ import ipywidgets as w
 
 from mentor_workshop.core import solo
 from mentor_workshop.core.criteria.reading import feedback_context
-from mentor_workshop.participant.widgets.base import FULL, Exercise, esc
+from mentor_workshop.participant.widgets.base import FULL, Exercise, esc, labelled
 
 __all__ = ["ROLEPLAY_PREFIX", "WrittenRoleplay", "has_roleplay", "roleplay_key"]
 
@@ -88,9 +88,8 @@ class WrittenRoleplay(Exercise):
             self._answer(stored["message"])
         self.send.on_click(self.guard(lambda _: self._on_send()))
         return w.VBox([
-            w.HTML(f"<div>{esc(script.setting)}</div>{opening}"
-                   f"<div><strong>{esc(script.label)}</strong></div>"),
-            self.message, self.send, self.reply,
+            w.HTML(f"<div>{esc(script.setting)}</div>{opening}"),
+            labelled(self.message, script.label), self.send, self.reply,
         ], layout=FULL)
 
     def _answer(self, message: str) -> solo.Reply:

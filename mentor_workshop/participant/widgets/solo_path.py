@@ -39,8 +39,9 @@ class PathChoice(Exercise):
                                 value=self.value(SHARE_PRIVATE_KEY) is True, indent=False)
         self.share.add_class("mw-00-share")
         self.schedule = w.HTML(layout=FULL)
-        self.solo_box = w.VBox([self.start, self.schedule], layout=FULL)
-        self.workshop_box = w.VBox([self.share], layout=FULL)
+        # own layouts: FULL is shared by every widget, so hiding it would hide them all
+        self.solo_box = w.VBox([self.start, self.schedule], layout=w.Layout(width="100%"))
+        self.workshop_box = w.VBox([self.share], layout=w.Layout(width="100%"))
         if stored in ("workshop", "solo"):
             self.choice.value = stored
         saved = self.value(SCHEDULE_KEY, {})
