@@ -74,6 +74,20 @@ def test_a_broken_solo_file_names_file_line_and_fix(tmp_path: Path, edit, messag
     assert message in str(caught.value) and "exercises/solo.yaml, line " in str(caught.value)
 
 
+def test_the_curriculum_checker_reports_a_broken_solo_file(tmp_path: Path, capsys) -> None:
+    from mentor_workshop.core.curriculum import main
+
+    folder = tmp_path / "exercises"
+    shutil.copytree(ROOT / "exercises", folder)
+    assert main([str(folder)]) == 0
+    solo_file = folder / "solo.yaml"
+    solo_file.write_text(solo_file.read_text().replace("{neediness: [problem]}",
+                                                       "{neediness: [awful]}", 1))
+    assert main([str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert "exercises/solo.yaml, line" in err and "Traceback" not in err
+
+
 def test_the_pace_is_three_sittings_in_a_week_then_the_ask_then_the_follow_up() -> None:
     start = date(2031, 3, 3)
     days = solo.schedule_days(start)
