@@ -38,7 +38,7 @@ def test_lays_out_every_step_notebook_and_an_empty_journal(tmp_path: Path) -> No
     # the printed command serves the folder, opens the welcome notebook, and no browser
     command = out.strip().splitlines()[-1]
     assert "jupyterlab" in command and "--no-browser" in command
-    assert command.endswith("00_welcome.ipynb") and str(folder) in command
+    assert "default_url=/lab/tree/00_welcome.ipynb" in command and str(folder) in command
 
 
 def test_the_learner_copy_has_no_hidden_tests_but_keeps_the_cells(tmp_path: Path) -> None:
@@ -130,7 +130,8 @@ def test_start_launches_jupyterlab_in_the_folder(tmp_path: Path,
     (command, cwd), = calls
     assert cwd == (tmp_path / "w").resolve()
     assert command[:3] == [sys.executable, "-m", "jupyterlab"]
-    assert "--no-browser" in command and command[-1] == "00_welcome.ipynb"
+    assert "--no-browser" in command
+    assert "--LabApp.default_url=/lab/tree/00_welcome.ipynb" in command
     assert any("Opening JupyterLab" in line for line in said)
     start_pkg.start(tmp_path / "w", say=said.append)
     assert "--no-browser" not in calls[-1][0]  # the browser opens unless asked not to

@@ -7,6 +7,7 @@ that runs ``mentor-workshop`` keeps the server, the kernel and the kit in one en
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 import sys
@@ -35,10 +36,13 @@ def lab_command(folder: Path, *, no_browser: bool = False) -> list[str]:
     list of str
         The argument vector, run from inside ``folder``.
     """
-    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}"]
+    # default_url, not a file argument: it is also the address printed with --no-browser
+    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}",
+               f"--LabApp.default_url=/lab/tree/{FIRST_NOTEBOOK}"]
     if no_browser:
         command.append("--no-browser")
-    command.append(FIRST_NOTEBOOK)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # containers often run as root; Jupyter refuses it
     return command
 
 
