@@ -120,11 +120,14 @@ def test_start_launches_jupyterlab_in_the_folder(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
 
-    def fake_call(command: list[str], cwd: Path) -> int:
-        calls.append((command, cwd))
-        return 0
+    class FakeServer:
+        def __init__(self, command: list[str], cwd: Path) -> None:
+            calls.append((command, cwd))
 
-    monkeypatch.setattr(lab.subprocess, "call", fake_call)
+        def wait(self) -> int:
+            return 0
+
+    monkeypatch.setattr(lab.subprocess, "Popen", FakeServer)
     said: list[str] = []
     assert start_pkg.start(tmp_path / "w", no_browser=True, say=said.append) == 0
     (command, cwd), = calls

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -84,7 +85,18 @@ def launch(folder: Path, *, no_browser: bool = False) -> int:
     """
     command = lab_command(folder, no_browser=no_browser)
     try:
-        return subprocess.call(command, cwd=folder)
+        server = subprocess.Popen(command, cwd=folder)
     except OSError as exc:
         raise UserError(f"JupyterLab could not be started ({exc.strerror or exc}). Install it in "
                         "this environment: pip install jupyterlab") from None
+    # Ctrl-C is JupyterLab's to handle: it shuts its kernels down before it exits. Were this
+    # process to stop on the first Ctrl-C, it would leave the server and its kernels behind.
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread (an embedding application): leave it alone
+        previous = None
+    try:
+        return server.wait()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
