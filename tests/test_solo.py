@@ -17,10 +17,11 @@ from journals import answers_for, complete_answers
 from mentor_workshop.core import solo
 from mentor_workshop.core.journal import JOURNAL_FILENAME, Journal
 from mentor_workshop.core.journal_format import private_removed, read_journal_data
+from mentor_workshop.core.steps import STEPS
 from mentor_workshop.errors import ContentError
 from mentor_workshop.participant.plan import export
 from mentor_workshop.participant.solo.choice import PATH_KEY, SCHEDULE_KEY, SELF_KEY
-from mentor_workshop.participant.solo.progress import where_am_i_html
+from mentor_workshop.participant.solo.progress import done_steps, where_am_i_html
 from mentor_workshop.participant.start import lay_out
 from mentor_workshop.participant.widgets import exercise
 from mentor_workshop.participant.widgets.roleplay import WrittenRoleplay
@@ -220,13 +221,20 @@ def test_where_am_i_counts_done_steps_from_the_journal(journal_path: Path) -> No
     assert "Done: 2 of " in header and "(00, 01)" in header
     assert "You are here: Step 3" in header and "Next: Step 4" in header
     assert "Still open before this one: 02" in header
+    journal = write_journal(journal_path, complete_answers())
+    ids = STEPS.ids()
+    still_open = [s for s in ids[ids.index("03_request") + 1:] if s not in done_steps(journal)]
+    expected = (f"Next: Step {int(still_open[0][:2])}" if still_open  # a step added later
+                else "Next: every later step is done")
+    assert expected in where_am_i_html("03_request", journal)
+    assert "This is the last step" in where_am_i_html(ids[-1], journal)
 
 
 def test_where_am_i_is_right_in_a_fresh_kernel(tmp_path: Path, fresh_kernel) -> None:
     write_journal(tmp_path / JOURNAL_FILENAME, answers_for("00_welcome"))
     out = fresh_kernel.run('''
 from mentor_workshop.core.journal import Journal
-from mentor_workshop.participant.solo.progress import where_am_i_html
+from mentor_workshop.participant.solo.progress import done_steps, where_am_i_html
 print(where_am_i_html("01_shortlist", Journal("journal.json")))
 ''')
     assert "Done: 1 of " in out and "You are here: Step 1" in out

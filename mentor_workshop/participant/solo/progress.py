@@ -89,7 +89,12 @@ def where_am_i_html(step_id: str, journal: Journal, today: date | None = None) -
     later = [s for s in ids[ids.index(step_id) + 1:] if s not in done] if step_id in ids else []
     open_before = [s for s in ids[: ids.index(step_id)] if s not in done] if step_id in ids \
         else []
-    nxt = f"Next: {esc(_name(later[0]))}" if later else "Next: you are at the last step"
+    if later:
+        nxt = f"Next: {esc(_name(later[0]))}"
+    elif step_id in ids and step_id != ids[-1]:
+        nxt = "Next: every later step is done"
+    else:
+        nxt = "This is the last step"
     before = (f" · Still open before this one: {esc(', '.join(s[:2] for s in open_before))}"
               if open_before else "")
     here = "done ✔" if step_id in done else "in progress"
