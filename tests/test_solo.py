@@ -89,6 +89,24 @@ def test_the_curriculum_checker_reports_a_broken_solo_file(tmp_path: Path, capsy
     assert "exercises/solo.yaml, line" in err and "Traceback" not in err
 
 
+def test_a_broken_solo_file_in_a_notebook_is_a_message_not_a_traceback(
+        tmp_path: Path, journal_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mentor_workshop.participant import notebook_parts
+
+    folder = tmp_path / "exercises"
+    shutil.copytree(ROOT / "exercises", folder)
+    (folder / "solo.yaml").write_text("roleplays: [\n")
+    monkeypatch.setenv("MENTOR_WORKSHOP_EXERCISES", str(folder))
+    journal = write_journal(journal_path, {PATH_KEY: "solo", SCHEDULE_KEY: {"start": "2031-03-03"}})
+    shown: list = []
+    monkeypatch.setattr(notebook_parts, "display", shown.append)
+    notebook_parts.reflection("03_request", journal)
+    notebook_parts.intro("03_request", journal=journal)
+    text = "".join(h.data for h in shown)
+    assert "The self-paced parts cannot be shown" in text and "solo.yaml" in text
+    assert "Where am I" in text
+
+
 def test_the_pace_is_three_sittings_in_a_week_then_the_ask_then_the_follow_up() -> None:
     start = date(2031, 3, 3)
     days = solo.schedule_days(start)

@@ -14,6 +14,7 @@ from IPython.display import HTML, display
 
 from mentor_workshop.core import curriculum
 from mentor_workshop.core.journal import Journal
+from mentor_workshop.errors import ContentError
 from mentor_workshop.participant.widgets.base import STYLE, esc, grading_mode
 
 
@@ -169,7 +170,14 @@ def reflection(step_id: str, journal: Journal | None = None) -> None:
     from mentor_workshop.participant.widgets.roleplay import WrittenRoleplay, has_roleplay
     from mentor_workshop.participant.widgets.self_assessment import SelfAssessment
 
-    if has_roleplay(step_id):
-        WrittenRoleplay(step_id, opened).show()
+    try:
+        roleplay = WrittenRoleplay(step_id, opened) if has_roleplay(step_id) else None
+        assessment = SelfAssessment(step_id, opened)
+    except ContentError as exc:  # an adapted exercises folder with a broken solo.yaml
+        display(HTML(reflection_html(step_id) + '<div class="mw-status-error">The self-paced '
+                     f"parts cannot be shown: {esc(exc)}</div>"))
+        return
+    if roleplay is not None:
+        roleplay.show()
     display(HTML(reflection_html(step_id)))
-    SelfAssessment(step_id, opened).show()
+    assessment.show()

@@ -16,6 +16,7 @@ from html import escape as esc
 from mentor_workshop.core import checks, curriculum, solo
 from mentor_workshop.core.journal import Journal
 from mentor_workshop.core.steps import STEPS
+from mentor_workshop.errors import ContentError
 from mentor_workshop.participant.solo.choice import schedule_start
 
 __all__ = ["done_steps", "where_am_i_html"]
@@ -59,7 +60,11 @@ def _next_sitting(journal: Journal, today: date) -> str:
     start = schedule_start(journal)
     if start is None:
         return ""
-    for day in solo.schedule_days(start):
+    try:
+        days = solo.schedule_days(start)
+    except ContentError:  # a broken solo.yaml: the notebook says so where the pace is used
+        return ""
+    for day in days:
         if day.day >= today:
             when = "today" if day.day == today else f"{day.day:%a %d %b}"
             return f" · <span>Your pace: {esc(day.title)}, {esc(when)}</span>"

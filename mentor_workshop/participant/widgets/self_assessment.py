@@ -73,6 +73,7 @@ class SelfAssessment(Exercise):
     def __init__(self, step_id: str, journal: Any = None) -> None:
         super().__init__(journal)
         self.for_step = step_id
+        self.texts = solo.load().self_assessment  # a broken solo.yaml fails here, not on show
 
     def _scores(self) -> dict[str, Any]:
         stored = self.value(SELF_KEY, {})
@@ -80,7 +81,7 @@ class SelfAssessment(Exercise):
         return dict(mine) if isinstance(mine, dict) else {}
 
     def build(self) -> w.Widget:
-        texts = solo.load().self_assessment
+        texts = self.texts
         scores = self._scores()
         self.choices: dict[str, w.RadioButtons] = {}
         rows: list[w.Widget] = [w.HTML(f"<div>{esc(texts.intro)}</div>")]
