@@ -130,7 +130,7 @@ def intro(step_id: str, evidence: bool = True) -> None:
     """
     from mentor_workshop.participant.notebook_parts import intro as render
 
-    render(step_id, evidence=evidence)
+    render(step_id, evidence=evidence, journal=current_journal())
 
 
 def export_plan(out_dir: str | os.PathLike = ".") -> None:
@@ -176,7 +176,7 @@ def reflection(step_id: str) -> None:
     """
     from mentor_workshop.participant.notebook_parts import reflection as render
 
-    render(step_id)
+    render(step_id, journal=current_journal())
 
 
 __all__ = [

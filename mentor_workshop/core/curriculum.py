@@ -366,7 +366,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     """
     parser = argparse.ArgumentParser(
         prog="python -m mentor_workshop.curriculum",
-        description="Check a (facilitator's) exercises folder: curriculum, step files, rubric.",
+        description="Check a (facilitator's) exercises folder: curriculum, step files, rubric, "
+        "and the self-paced content (solo.yaml).",
     )
     parser.add_argument("folder", nargs="?", type=Path,
                         help="exercises folder (default: the one the kit uses)")
@@ -383,6 +384,14 @@ def main(argv: Iterable[str] | None = None) -> int:
     except Exception as exc:  # the promise is: no traceback, ever, from this command
         print(f"could not check {folder}: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
+    if (Path(folder) / "solo.yaml").exists():  # the self-paced path's content, when adapted
+        from mentor_workshop.core import solo
+
+        try:
+            solo.load(folder)
+        except Exception as exc:  # the same promise: no traceback
+            print(str(exc), file=sys.stderr)
+            return 1
     print(_summary(curriculum))
     return 0
 

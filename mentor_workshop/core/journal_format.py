@@ -26,17 +26,21 @@ __all__ = [
     "JOURNAL_FILENAME",
     "MAX_JOURNAL_BYTES",
     "MAX_VALUE_BYTES",
+    "PRIVATE_PREFIX",
     "SCHEMA_VERSION",
+    "SHARE_PRIVATE_KEY",
     "check_exercise_id",
     "encode_journal",
     "fresh_state",
     "load_json_bounded",
     "parse_journal",
     "plain_value",
+    "private_removed",
     "read_journal_data",
     "read_json_file",
     "same_value",
     "serialised_size",
+    "without_private",
 ]
 
 SCHEMA_VERSION = 1
@@ -45,6 +49,11 @@ EXERCISE_ID_PATTERN = re.compile(r"^[a-z0-9_.-]{1,64}$")
 #: Largest serialised answer we accept. A journal is read on every widget load, so one runaway
 #: value (a pasted novel, an image as base64) must not slow every notebook down.
 MAX_VALUE_BYTES = 1_000_000
+#: Answers under this prefix are the learner's alone (self-scores of a reflection): a
+#: facilitator's reader and ``collect`` leave them out unless the learner shares them.
+PRIVATE_PREFIX = "private."
+#: ``True`` here means the learner chose to show their private answers to a facilitator.
+SHARE_PRIVATE_KEY = "welcome.share_self_assessment"
 #: Deeper nesting than this is certainly a mistake (or a reference cycle).
 _MAX_DEPTH = 64
 #: Largest journal file read at all. Far above any real journal (dozens of answers, most a few
@@ -240,7 +249,62 @@ def read_journal_data(path: str | os.PathLike[str]) -> dict[str, Any]:
     raw = _read_capped(path)
     if not raw.strip():
         raise UnreadableJournal("it is empty")
-    return parse_journal(raw)
+    return without_private(parse_journal(raw))
+
+
+def without_private(state: dict[str, Any]) -> dict[str, Any]:
+    """The journal state as a facilitator may see it: private answers left out.
+
+    Why here: every facilitator tool reads journals through :func:`read_journal_data` or
+    receives them through ``collect``; filtering in those two places means no report, status
+    page or export can show a learner's self-scores by forgetting to.
+
+    Parameters
+    ----------
+    state : dict
+        A parsed journal state.
+
+    Returns
+    -------
+    dict
+        The same state (changed in place) without ``private.*`` answers and their save
+        times, unless the learner set ``welcome.share_self_assessment`` to true.
+    """
+    answers = state.get("answers")
+    if not isinstance(answers, dict) or answers.get(SHARE_PRIVATE_KEY) is True:
+        return state
+    for key in [k for k in answers if k.startswith(PRIVATE_PREFIX)]:
+        del answers[key]
+    saved = state.get("saved_at")
+    if isinstance(saved, dict):
+        for key in [k for k in saved if k.startswith(PRIVATE_PREFIX)]:
+            del saved[key]
+    return state
+
+
+def private_removed(raw: bytes) -> bytes:
+    """A journal file's bytes with its private answers removed, for ``collect``.
+
+    Parameters
+    ----------
+    raw : bytes
+        A ``journal.json`` (or its backup) as handed in.
+
+    Returns
+    -------
+    bytes
+        The file re-encoded without private answers; the same bytes when it holds none, is
+        shared, or cannot be read (a damaged file is the grader's to report, untouched).
+    """
+    if PRIVATE_PREFIX.encode() not in raw:
+        return raw
+    try:
+        state = parse_journal(raw)
+    except JournalError:
+        return raw
+    before = len(state["answers"])
+    without_private(state)
+    return raw if len(state["answers"]) == before else encode_journal(state)
 
 
 def encode_journal(state: Mapping[str, Any]) -> bytes:

@@ -1,15 +1,21 @@
 """The parts every step notebook shares, rendered from the curriculum data.
 
 Objectives, timings, evidence and the reflection prompt live in ``exercises/`` so a facilitator
-can adapt them; the notebook only calls these functions.
+can adapt them; the notebook only calls these functions. Each notebook opens with "Where am I"
+(read from the journal), and a learner on their own gets the written role-play and the
+self-assessment where the room would have a partner and a grader.
 """
 
 from __future__ import annotations
 
+import os
+
 from IPython.display import HTML, display
 
 from mentor_workshop.core import curriculum
-from mentor_workshop.participant.widgets.base import STYLE, esc
+from mentor_workshop.core.journal import Journal
+from mentor_workshop.errors import ContentError
+from mentor_workshop.participant.widgets.base import STYLE, esc, grading_mode
 
 
 def intro_html(step_id: str) -> str:
@@ -105,8 +111,15 @@ def reflection_html(step_id: str) -> str:
     )
 
 
-def intro(step_id: str, evidence: bool = True) -> None:
-    """Display :func:`intro_html`, followed by :func:`evidence_html` unless held back.
+def _journal(journal: Journal | None) -> Journal:
+    return journal if journal is not None else Journal.for_notebook_dir(os.getcwd())
+
+
+def intro(step_id: str, evidence: bool = True, journal: Journal | None = None) -> None:
+    """Display "Where am I", :func:`intro_html` and :func:`evidence_html` unless held back.
+
+    While nbgrader grades, "Where am I" is left out: it describes the learner's journey, not
+    the graded notebook.
 
     Parameters
     ----------
@@ -114,8 +127,15 @@ def intro(step_id: str, evidence: bool = True) -> None:
         The curriculum step.
     evidence : bool, default True
         False for a step that asks for a guess before revealing the research.
+    journal : Journal, optional
+        The learner's journal; ``journal.json`` in the current folder when omitted.
     """
-    display(HTML(intro_html(step_id) + (evidence_html(step_id) if evidence else "")))
+    header = ""
+    if not grading_mode():
+        from mentor_workshop.participant.solo.progress import where_am_i_html
+
+        header = where_am_i_html(step_id, _journal(journal))
+    display(HTML(header + intro_html(step_id) + (evidence_html(step_id) if evidence else "")))
 
 
 def evidence(step_id: str) -> None:
@@ -129,12 +149,39 @@ def evidence(step_id: str) -> None:
     display(HTML(evidence_html(step_id)))
 
 
-def reflection(step_id: str) -> None:
+def reflection(step_id: str, journal: Journal | None = None) -> None:
     """Display :func:`reflection_html` above the cell where the participant answers.
+
+    A learner on their own first gets the step's written role-play (where the room would run
+    one), then the prompt, then the self-assessment against the rubric.
 
     Parameters
     ----------
     step_id : str
         The curriculum step.
+    journal : Journal, optional
+        The learner's journal; ``journal.json`` in the current folder when omitted.
     """
+    if grading_mode():
+        display(HTML(reflection_html(step_id)))
+        return
+    from mentor_workshop.participant.solo.choice import is_solo
+
+    opened = _journal(journal)
+    if not is_solo(opened):
+        display(HTML(reflection_html(step_id)))
+        return
+    from mentor_workshop.participant.widgets.roleplay import WrittenRoleplay, has_roleplay
+    from mentor_workshop.participant.widgets.self_assessment import SelfAssessment
+
+    try:
+        roleplay = WrittenRoleplay(step_id, opened) if has_roleplay(step_id) else None
+        assessment = SelfAssessment(step_id, opened)
+    except ContentError as exc:  # an adapted exercises folder with a broken solo.yaml
+        display(HTML(reflection_html(step_id) + '<div class="mw-status-error">The self-paced '
+                     f"parts cannot be shown: {esc(exc)}</div>"))
+        return
+    if roleplay is not None:
+        roleplay.show()
     display(HTML(reflection_html(step_id)))
+    assessment.show()

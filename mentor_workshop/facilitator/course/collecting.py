@@ -26,7 +26,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mentor_workshop.core.journal import JOURNAL_FILENAME
-from mentor_workshop.core.journal_format import parse_journal
+from mentor_workshop.core.journal_format import parse_journal, private_removed
 from mentor_workshop.errors import UnreadableJournal, UserError
 from mentor_workshop.facilitator.course.config import (
     IGNORED_FILES,
@@ -300,6 +300,9 @@ def _collect_one(
     missing = sorted(expected - set(notebooks)) if expected else []
     if missing:
         warnings.append(f"missing {len(missing)} notebook(s): {', '.join(missing)} (score 0)")
+    for name in (JOURNAL_FILENAME, f"{JOURNAL_FILENAME}.bak"):  # self-scores stay private
+        if name in files:
+            files[name] = private_removed(files[name])
     journal = files.get(JOURNAL_FILENAME)
     if journal is None:
         warnings.append(f"no {JOURNAL_FILENAME}: the exercises will score 0")

@@ -16,6 +16,7 @@ left out rather than shifted, and the rest of the calendar is still written.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -122,7 +123,7 @@ def _events(plan: Plan) -> list[Any]:
     return events
 
 
-def to_ics(plan: Plan) -> bytes:
+def to_ics(plan: Plan, extra: Sequence[Any] = ()) -> bytes:
     """The plan's calendar: the ask and its reminders, the tentative first meeting,
     keep-in-touch reminders and the dated commitment.
 
@@ -130,6 +131,8 @@ def to_ics(plan: Plan) -> bytes:
     ----------
     plan : Plan
         The built plan.
+    extra : sequence of events, default ()
+        Events from outside the plan (a self-paced learner's suggested pace).
 
     Returns
     -------
@@ -137,7 +140,7 @@ def to_ics(plan: Plan) -> bytes:
         An iCalendar file; empty bytes when nothing in the plan is dated yet (``export`` then
         writes no file).
     """
-    events = _events(plan)
+    events = _events(plan) + list(extra)
     if not events:
         return b""
     try:

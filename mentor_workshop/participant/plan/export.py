@@ -17,6 +17,7 @@ from mentor_workshop.participant.plan.build import JournalSource, build_plan
 from mentor_workshop.participant.plan.calendar import to_ics
 from mentor_workshop.participant.plan.html import to_html
 from mentor_workshop.participant.plan.markdown import to_markdown
+from mentor_workshop.participant.solo.calendar import pace_events
 
 __all__ = ["FILENAMES", "export"]
 
@@ -50,7 +51,7 @@ def export(journal: JournalSource, out_dir: str | os.PathLike[str] = ".") -> dic
     plan = build_plan(journal)
     folder = Path(out_dir)
     outputs: dict[str, str | bytes] = {"md": to_markdown(plan), "html": to_html(plan)}
-    calendar = to_ics(plan)
+    calendar = to_ics(plan, extra=pace_events(journal, plan.schedule.stamp))
     if calendar:
         outputs["ics"] = calendar
     written: dict[str, Path] = {}

@@ -26,6 +26,7 @@ from mentor_workshop.participant.setup_check import (
     run_checks,
 )
 from mentor_workshop.participant.widgets.base import FULL, Exercise, esc, labelled
+from mentor_workshop.participant.widgets.solo_path import PathChoice
 
 PROFILE = "welcome.profile"
 
@@ -137,4 +138,4 @@ class SetupCheck(Exercise):
         yield "Last successful save test", when
 
 
-EXERCISES: dict[str, type[Exercise]] = {"": Profile, "setup": SetupCheck}
+EXERCISES: dict[str, type[Exercise]] = {"": Profile, "setup": SetupCheck, "path": PathChoice}
