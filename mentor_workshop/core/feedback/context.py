@@ -113,17 +113,73 @@ def _whole_words(regex: str) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=256)
-def _work_patterns(work: str) -> tuple[re.Pattern[str] | None, tuple[re.Pattern[str], ...]]:
+def _work_patterns(work: str) -> tuple[str | None, tuple[re.Pattern[str], ...]]:
     stripped = re.sub(r"^(?:the|a|an|her|his|their|your)\s+", "", work.strip(), flags=re.I)
     exact = None
     if len(split_words(stripped)) >= 2:
-        exact = _whole_words(literal_phrase_regex(stripped))
+        exact = _folded(stripped)[0]
     content = [
         w
         for w in dict.fromkeys(split_words(work))
         if (len(w) >= 4 or w[:1].isdigit()) and w.lower() not in _STOPWORDS
     ]
-    return exact, tuple(_whole_words(literal_phrase_regex(w)) for w in content)
+    return exact, tuple(_word_pattern(w) for w in content)
+
+
+@lru_cache(maxsize=4096)
+def _word_pattern(word: str) -> re.Pattern[str]:
+    """One content word's pattern. Kept per word, not per title: a cohort's titles differ but
+    share most of their words."""
+    return _whole_words(literal_phrase_regex(word))
+
+
+_SEPARATOR = re.compile(r"\s*[-‐–]\s*|\s+")
+
+
+def _folded(text: str) -> tuple[str, list[int]]:
+    """``text`` lower-cased, with one kind of apostrophe and every run of spaces or a dash
+    between words as one space, and where each folded character came from.
+
+    A whole title is matched this way rather than by compiling a pattern for it: every
+    participant names a different piece of work, and compiling a case-insensitive pattern per
+    title was most of the cost of checking a cohort. It matches what the phrase patterns match
+    (:data:`~mentor_workshop.core.feedback.phrases.WS_RE` between words, any apostrophe)."""
+    out: list[str] = []
+    where: list[int] = []
+    pos = 0
+    for m in _SEPARATOR.finditer(text):
+        _fold_into(text, pos, m.start(), out, where)
+        out.append(" ")
+        where.append(m.start())
+        pos = m.end()
+    _fold_into(text, pos, len(text), out, where)
+    return "".join(out), where
+
+
+def _fold_into(text: str, start: int, end: int, out: list[str], where: list[int]) -> None:
+    for i in range(start, end):
+        ch = text[i]
+        if ch in APOSTROPHES:
+            ch = "'"
+        else:
+            low = ch.lower()
+            ch = low if len(low) == 1 else ch
+        out.append(ch)
+        where.append(i)
+
+
+def _find_title(text: str, title: str) -> tuple[int, int] | None:
+    """The span of the folded ``title`` in ``text`` as whole words, or None."""
+    folded, where = _folded(text)
+    start = folded.find(title)
+    while start >= 0:
+        end = start + len(title)
+        before = folded[start - 1] if start > 0 else " "
+        after = folded[end] if end < len(folded) else " "
+        if not before.isalnum() and not after.isalnum():
+            return where[start], where[end - 1] + 1
+        start = folded.find(title, start + 1)
+    return None
 
 
 def work_mentions(text: str, work: str) -> list[tuple[int, int]]:
@@ -146,10 +202,10 @@ def work_mentions(text: str, work: str) -> list[tuple[int, int]]:
     if not work:
         return []
     exact, words = _work_patterns(work)
-    if exact is not None:
-        m = exact.search(text)
-        if m:
-            return [(m.start(), m.end())]
+    if exact:
+        span = _find_title(text, exact)
+        if span is not None:
+            return [span]
     if not words:
         return []
     found = []

@@ -7,6 +7,7 @@ since the judgement runs on every keystroke in the feedback panel.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -92,7 +93,8 @@ def load_config() -> RealityConfig:
         When the file cannot be read or lacks a message; names the file.
     """
     now = time.monotonic()
-    recent = _recent.get("config")
+    where = os.environ.get(resources.EXERCISES_ENV, "")  # a facilitator's folder changes it
+    recent = _recent.get(where)
     if recent is not None and now - recent[0] < _RECHECK_SECONDS:
         return recent[1]
     path = _path()
@@ -106,7 +108,7 @@ def load_config() -> RealityConfig:
         hit = (stamp, _read(path))
         with _lock:
             _cache[path] = hit
-    _recent["config"] = (now, hit[1])
+    _recent[where] = (now, hit[1])
     return hit[1]
 
 
