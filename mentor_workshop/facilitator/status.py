@@ -18,6 +18,7 @@ Journals are found in the layouts the kit produces or meets:
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import warnings
 from collections.abc import Mapping, Sequence
@@ -33,6 +34,7 @@ from mentor_workshop.core.journal import (
 )
 from mentor_workshop.core.journal_format import read_json_file
 from mentor_workshop.core.journal_view import JournalView
+from mentor_workshop.core.safe_html import neutralize_bidi
 from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator.roster import safe_id
 
@@ -226,8 +228,8 @@ def step_ids() -> list[str]:
     return [step.id for step in curriculum.load().steps]
 
 
-def cohort_status(journals: Mapping[str, Path], steps: Sequence[str] | None = None
-                  ) -> list[ParticipantStatus]:
+def cohort_status(journals: Mapping[str, Path], steps: Sequence[str] | None = None, *,
+                  workers: int | None = None) -> list[ParticipantStatus]:
     """Each participant's state on each step, via the same checks as "Check my work".
 
     Parameters
@@ -236,6 +238,10 @@ def cohort_status(journals: Mapping[str, Path], steps: Sequence[str] | None = No
         Participant id -> journal path, from :func:`find_journals`.
     steps : sequence of str, optional
         The steps to check; all of them when omitted.
+    workers : int, optional
+        Processes to check in. By default one per core (up to four) for a cohort of 200 or more,
+        where checking takes seconds; one otherwise, and always one where processes cannot
+        be forked.
 
     Returns
     -------
@@ -244,16 +250,44 @@ def cohort_status(journals: Mapping[str, Path], steps: Sequence[str] | None = No
         steps. Nothing is written to any journal.
     """
     steps = list(steps) if steps is not None else step_ids()
+    items = list(journals.items())
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 4) if len(items) >= _PARALLEL_FROM else 1
+    if workers <= 1 or len(items) < 2 * workers or not _can_fork():
+        return _rows(items, steps)
+    # The checks are pure Python, so one process per core: warm everything they load (the
+    # curriculum, the rules, the word list) here first, then fork, so no child loads it again.
+    first = _rows(items[:1], steps)
+    rest = items[1:]
+    shares = [rest[i::workers] for i in range(workers)]
+    with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
+        pending = [pool.apply_async(_rows, (share, steps)) for share in shares[1:]]
+        mine = _rows(shares[0], steps)
+        done = {row.id: row for part in [first, mine, *(p.get() for p in pending)]
+                for row in part}
+    return [done[pid] for pid, _ in items]
+
+
+#: Below this many journals one process is quicker than starting others.
+_PARALLEL_FROM = 200
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _rows(items: Sequence[tuple[str, Path]], steps: Sequence[str]) -> list[ParticipantStatus]:
     content = curriculum.load()
     rows = []
-    for pid, path in journals.items():
+    for pid, path in items:
         try:
             data = read_journal_data(path)
         except UnreadableJournal as exc:
             rows.append(ParticipantStatus(pid, pid, path, problem=f"journal unreadable: {exc}"))
             continue
-        name = data.get("participant", {}).get("name")
-        name = name.strip() if isinstance(name, str) and name.strip() else pid
+        participant = data.get("participant")
+        name = participant.get("name") if isinstance(participant, dict) else None
+        name = neutralize_bidi(name.strip()) if isinstance(name, str) and name.strip() else pid
         journal = JournalView(data, path)
         rows.append(ParticipantStatus(pid, name, path, tuple(
             _step_state(step, journal, content) for step in steps)))

@@ -6,6 +6,7 @@ hiring juniors") that the general phrase lists would miss.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Mapping
@@ -136,48 +137,56 @@ def _word_pattern(word: str) -> re.Pattern[str]:
 _SEPARATOR = re.compile(r"\s*[-‐–]\s*|\s+")
 
 
-def _folded(text: str) -> tuple[str, list[int]]:
+@lru_cache(maxsize=64)
+def _folded(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     """``text`` lower-cased, with one kind of apostrophe and every run of spaces or a dash
-    between words as one space, and where each folded character came from.
+    between words as one space; and for each piece, where it starts in both texts.
 
     A whole title is matched this way rather than by compiling a pattern for it: every
     participant names a different piece of work, and compiling a case-insensitive pattern per
     title was most of the cost of checking a cohort. It matches what the phrase patterns match
-    (:data:`~mentor_workshop.core.feedback.phrases.WS_RE` between words, any apostrophe)."""
-    out: list[str] = []
-    where: list[int] = []
-    pos = 0
-    for m in _SEPARATOR.finditer(text):
-        _fold_into(text, pos, m.start(), out, where)
-        out.append(" ")
-        where.append(m.start())
+    (:data:`~mentor_workshop.core.feedback.phrases.WS_RE` between words, any apostrophe). Kept
+    for the last texts, since each draft is searched for the title more than once."""
+    low = text.lower()
+    if len(low) != len(text):  # a letter whose lower case is longer: keep it as typed
+        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    low = low.translate(_ONE_APOSTROPHE)
+    pieces: list[str] = []
+    starts: list[tuple[int, int]] = []  # (start in the folded text, start in the text)
+    pos = folded_pos = 0
+    for m in _SEPARATOR.finditer(low):
+        pieces.append(low[pos:m.start()])
+        starts.append((folded_pos, pos))
+        folded_pos += m.start() - pos
+        pieces.append(" ")
+        starts.append((folded_pos, m.start()))
+        folded_pos += 1
         pos = m.end()
-    _fold_into(text, pos, len(text), out, where)
-    return "".join(out), where
+    pieces.append(low[pos:])
+    starts.append((folded_pos, pos))
+    return "".join(pieces), tuple(starts)
 
 
-def _fold_into(text: str, start: int, end: int, out: list[str], where: list[int]) -> None:
-    for i in range(start, end):
-        ch = text[i]
-        if ch in APOSTROPHES:
-            ch = "'"
-        else:
-            low = ch.lower()
-            ch = low if len(low) == 1 else ch
-        out.append(ch)
-        where.append(i)
+_ONE_APOSTROPHE = str.maketrans(dict.fromkeys(APOSTROPHES, "'"))
+
+
+def _origin(starts: tuple[tuple[int, int], ...], folded_index: int) -> int:
+    """Where a character of the folded text came from in the text."""
+    piece = bisect.bisect_right(starts, (folded_index, float("inf"))) - 1
+    folded_start, start = starts[piece]
+    return start + (folded_index - folded_start)
 
 
 def _find_title(text: str, title: str) -> tuple[int, int] | None:
     """The span of the folded ``title`` in ``text`` as whole words, or None."""
-    folded, where = _folded(text)
+    folded, starts = _folded(text)
     start = folded.find(title)
     while start >= 0:
         end = start + len(title)
         before = folded[start - 1] if start > 0 else " "
         after = folded[end] if end < len(folded) else " "
         if not before.isalnum() and not after.isalnum():
-            return where[start], where[end - 1] + 1
+            return _origin(starts, start), _origin(starts, end - 1) + 1
         start = folded.find(title, start + 1)
     return None
 
