@@ -121,3 +121,21 @@ def test_status_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 def test_sample_journals_are_journals() -> None:
     for path in (SAMPLE / "journals").glob("*.json"):
         assert json.loads(path.read_text(encoding="utf-8"))["schema_version"] == 1
+
+
+def test_checking_in_several_processes_gives_the_same_rows_in_the_same_order(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "cohort"
+    folder.mkdir()
+    for i, source in enumerate(sorted((SAMPLE / "journals").glob("*.json")) * 2):
+        state = json.loads(source.read_text(encoding="utf-8"))
+        state["participant"] = {"id": f"x{i:02d}", "name": f"Person \u202e{i}"}
+        (folder / f"x{i:02d}.json").write_text(json.dumps(state), encoding="utf-8")
+    (folder / "x99.json").write_text('{"schema_version": 1, "answers": {"a', encoding="utf-8")
+    journals = find_journals(folder)
+    serial = cohort_status(journals, workers=1)
+    parallel = cohort_status(journals, workers=2)
+    assert [r.id for r in parallel] == list(journals) == [r.id for r in serial]
+    assert parallel == serial
+    assert serial[-1].problem and "unreadable" in serial[-1].problem
+    assert all("\u202e" not in r.name for r in serial)  # a name cannot reorder the table
