@@ -265,7 +265,7 @@ def test_the_pace_goes_into_the_plan_calendar(tmp_path: Path) -> None:
     ics = written["ics"].read_text()
     assert "sitting 1: steps 00–02" in ics and "DTSTART;VALUE=DATE:20310310" in ics
     assert "Follow up on your mentoring request" in ics
-    assert "First mentoring meeting" in ics  # the plan's own events are still there
+    assert "first mentoring meeting" in ics  # the plan's own events are still there
     journal.save(PATH_KEY, "workshop")
     assert "sitting 1" not in export(journal, tmp_path)["ics"].read_text()
 
