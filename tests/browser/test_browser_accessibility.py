@@ -18,6 +18,7 @@ import pytest
 from journals import complete_answers  # tests/journals.py: a journal that completes all
 from playwright.sync_api import BrowserContext, Page, expect
 
+from .axe import blocking, describe, lab_violations, summary
 from .labdriver import (
     TRACEBACK_TEXT,
     LabServer,
@@ -79,38 +80,28 @@ _LOOK_JS = r"""
 def test_every_notebook_is_labelled_and_drawn_whole(page: Page, lab: LabServer) -> None:
     """Every step notebook on a complete journal, so every card and list is on screen.
 
-    Checks that every input has a name a screen reader can read, that "Check my work" and the
-    feedback rows say each state in words, that nothing shows a traceback, and that buttons
-    and sliders are drawn usable (see ``KNOWN_PROBLEMS``).
+    Checks that axe-core finds no serious or critical violation in the light or the dark
+    theme (JupyterLab's chrome excepted only for the rules in ``axe_rules.py``), that every
+    input has a name a screen reader can read from a label (axe accepts a placeholder; a
+    participant who has typed no longer sees it), that "Check my work" and the feedback rows
+    say each state in words, that nothing shows a traceback, and that buttons and sliders are
+    drawn usable (see ``KNOWN_PROBLEMS``). One pass: each notebook is run once and checked in
+    the theme it opened in, then in the other (the theme alternates from one notebook to the
+    next, so each costs one switch).
     """
     folder = lab.folder("sweep", STEPS, answers=complete_answers())
     unlabelled: dict[str, list[str]] = {}
     drawn: dict[str, set[str]] = {}
-    for step in STEPS:
-        nb = open_and_run(page, lab, folder, step)
-        found = [p for p in accessible_name_problems(nb.panel.locator(".jp-Notebook"))
-                 if not p.startswith("div")]  # slider handles: see _LOOK_JS
-        if found:
-            unlabelled[step] = found
-        looks = set(nb.panel.evaluate(_LOOK_JS))
-        if looks:
-            drawn[step] = looks
-
-        # Press every "Check my work": its verdict and each line carry ✔/✘ and words.
-        buttons = nb.panel.get_by_role("button", name="Check my work")
-        for i in range(buttons.count()):
-            buttons.nth(i).click()
-        expect(nb.panel.locator(".mw-exercise .mw-check")).to_have_count(buttons.count())
-        for report in nb.panel.locator(".mw-check").all():
-            verdict = report.locator("strong").first.inner_text()
-            assert verdict in ("✔ Complete — well done.", "✘ Not complete yet."), (step, verdict)
-            for line in report.locator("li").all_inner_texts():
-                assert line.startswith(("✔ Done:", "✘ To do:", "ℹ")), (step, line)
-        for row in nb.panel.locator("li.mw-fb-item").all():
-            level = row.get_attribute("data-level")
-            head = row.locator(".mw-fb-head").inner_text()
-            assert level and level.capitalize() in head, (step, head)
-        nb.assert_no_traceback()
+    axe_blocking: list[str] = []
+    axe_other: dict[str, str] = {}
+    try:
+        for step in STEPS:
+            _sweep_one(page, lab, folder, step, unlabelled, drawn, axe_blocking, axe_other)
+    finally:
+        _set_theme(lab, "JupyterLab Light")
+    print("axe-core, moderate and minor findings:\n" + json.dumps(axe_other, indent=1))
+    assert axe_blocking == [], "axe-core: serious or critical violations\n" + "\n".join(
+        axe_blocking)
     assert unlabelled == {}, ("inputs a screen reader cannot name:\n"
                               + json.dumps(unlabelled, indent=2))
     new = {step: sorted(p - KNOWN_PROBLEMS.get(step, set())) for step, p in drawn.items()}
@@ -120,6 +111,59 @@ def test_every_notebook_is_labelled_and_drawn_whole(page: Page, lab: LabServer) 
     assert new == {}, f"new drawing problems: {json.dumps(new, indent=2, ensure_ascii=False)}"
     assert gone == {}, ("fixed — delete these from KNOWN_PROBLEMS: "
                         + json.dumps(gone, indent=2, ensure_ascii=False))
+
+
+def _theme(page: Page) -> str:
+    return "light" if page.locator("body").get_attribute("data-jp-theme-light") == "true" \
+        else "dark"
+
+
+def _axe_both_themes(page: Page, nb: NotebookPage, step: str, found: list[str],
+                     other: dict[str, str]) -> None:
+    """axe-core in the theme the notebook opened in, then in the other one (left switched)."""
+    for turn in range(2):
+        theme = _theme(page)
+        violations = lab_violations(page)
+        found.extend(filter(None, [describe(f"{step} ({theme})", blocking(violations))]))
+        rest = [v for v in violations if v not in blocking(violations)]
+        if rest:
+            other[f"{step} ({theme})"] = summary(rest)
+        if turn == 0:
+            target = "JupyterLab Dark" if theme == "light" else "JupyterLab Light"
+            nb.menu("Settings", target, submenu="Theme")
+            expect(page.locator("body")).to_have_attribute(
+                "data-jp-theme-light", "false" if theme == "light" else "true", timeout=15_000)
+            page.wait_for_timeout(400)  # the new theme's CSS variables settle
+
+
+def _sweep_one(page: Page, lab: LabServer, folder: Path, step: str,
+               unlabelled: dict[str, list[str]], drawn: dict[str, set[str]],
+               axe_found: list[str], axe_other: dict[str, str]) -> None:
+    nb = open_and_run(page, lab, folder, step)
+    found = [p for p in accessible_name_problems(nb.panel.locator(".jp-Notebook"))
+             if not p.startswith("div")]  # slider handles: see _LOOK_JS
+    if found:
+        unlabelled[step] = found
+    looks = set(nb.panel.evaluate(_LOOK_JS))
+    if looks:
+        drawn[step] = looks
+
+    # Press every "Check my work": its verdict and each line carry ✔/✘ and words.
+    buttons = nb.panel.get_by_role("button", name="Check my work")
+    for i in range(buttons.count()):
+        buttons.nth(i).click()
+    expect(nb.panel.locator(".mw-exercise .mw-check")).to_have_count(buttons.count())
+    for report in nb.panel.locator(".mw-check").all():
+        verdict = report.locator("strong").first.inner_text()
+        assert verdict in ("✔ Complete — well done.", "✘ Not complete yet."), (step, verdict)
+        for line in report.locator("li").all_inner_texts():
+            assert line.startswith(("✔ Done:", "✘ To do:", "ℹ")), (step, line)
+    for row in nb.panel.locator("li.mw-fb-item").all():
+        level = row.get_attribute("data-level")
+        head = row.locator(".mw-fb-head").inner_text()
+        assert level and level.capitalize() in head, (step, head)
+    nb.assert_no_traceback()
+    _axe_both_themes(page, nb, step, axe_found, axe_other)
 
 
 # ------------------------------------------------------------------------ keyboard
