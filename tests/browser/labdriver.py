@@ -119,10 +119,13 @@ def write_user_settings(folder: Path, settings: Mapping[str, Mapping[str, Any]])
 class LabServer:
     """``jupyter lab`` on 127.0.0.1 with a random token, serving ``root``."""
 
-    def __init__(self, home: Path, release: Path) -> None:
+    def __init__(self, home: Path, release: Path, root: Path | None = None) -> None:
         self.home = home
         self.release = release
-        self.root = home / "served"
+        #: What the server serves. A facilitator's server serves the course folder and starts
+        #: there, so nbgrader's formgrader finds the course's ``nbgrader_config.py``.
+        self.root = root or home / "served"
+        self.cwd = home if root is None else root
         self.root.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.token = secrets.token_hex(16)
@@ -161,7 +164,7 @@ class LabServer:
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")
         log = open(self.log_path, "wb")  # noqa: SIM115 - handed to the child process
-        self.proc = subprocess.Popen(cmd, cwd=self.home, env=env, stdout=log,
+        self.proc = subprocess.Popen(cmd, cwd=self.cwd, env=env, stdout=log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         deadline = time.monotonic() + timeout
@@ -249,8 +252,8 @@ class LabServer:
 
     def notebook_url(self, folder: Path, notebook: str, workspace: str) -> str:
         rel = folder.relative_to(self.root).as_posix()
-        return (f"{self.url}/lab/workspaces/{workspace}/tree/{rel}/{notebook}.ipynb"
-                f"?token={self.token}")
+        path = f"{notebook}.ipynb" if rel == "." else f"{rel}/{notebook}.ipynb"
+        return f"{self.url}/lab/workspaces/{workspace}/tree/{path}?token={self.token}"
 
 
 # ------------------------------------------------------------------------------ the journal
