@@ -23,14 +23,15 @@ BLOCKING_IMPACTS = ("serious", "critical")
 KIT_CONTENT = ".jp-Notebook .jp-Cell"
 
 #: JupyterLab's chrome *inside* a cell: the editor that shows a cell's source (CodeMirror's; the
-#: text is the kit's, locked for participants), the "[3]:" prompts, the collapser bar and the
-#: cell toolbar.
+#: text is the kit's, locked for participants), the "[3]:" prompts, the collapser bar, the
+#: cell toolbar and the fold button JupyterLab adds beside markdown headings.
 CELL_CHROME: tuple[str, ...] = (
     ".jp-InputArea-editor",
     ".jp-InputPrompt",
     ".jp-OutputPrompt",
     ".jp-Collapser",
     ".jp-cell-toolbar",
+    ".jp-collapseHeadingButton",
 )
 
 #: Rule id -> why JupyterLab 4's chrome breaks it. These rules are run only on
@@ -41,6 +42,9 @@ CHROME_RULES: dict[str, str] = {
         "JupyterLab's toolbar buttons (<jp-button> in the file browser and notebook toolbars, "
         "nbgrader's Validate button, the debugger button) carry aria-pressed, which their "
         "button role does not allow"),
+    "button-name": (
+        "JupyterLab adds an empty <button class=jp-collapseHeadingButton> (fold this section) "
+        "beside each markdown heading, with no text and no aria-label"),
     "aria-input-field-name": (
         "CodeMirror draws each cell's source as a role=textbox with no accessible name"),
     "aria-required-children": (
