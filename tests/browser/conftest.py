@@ -165,7 +165,8 @@ def facilitator_page(browser: Browser, facilitator_lab: LabServer,
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             for i, page in enumerate(ctx.pages):
                 with contextlib.suppress(Exception):
-                    page.screenshot(path=str(ARTIFACTS / f"FAILED-{slug(request.node.name)}-{i}.png"))
+                    name = f"FAILED-{slug(request.node.name)}-{i}.png"
+                    page.screenshot(path=str(ARTIFACTS / name))
         ctx.close()
         facilitator_lab.shutdown_sessions()
 

@@ -536,39 +536,3 @@ def accessible_name_problems(scope: Locator) -> list[str]:
         }
         """
     )
-
-
-def luminance_contrast(locator: Locator) -> float:
-    """WCAG contrast ratio between an element's text and the background it is drawn on.
-
-    Semi-transparent colours (JupyterLab's secondary text is) are blended over what is
-    behind them first, as the eye sees them.
-    """
-    return locator.evaluate(
-        r"""
-        (el) => {
-          const parse = c => { const v = (c.match(/[\d.]+/g) || []).map(Number);
-                               return v.length >= 3 ? [v[0], v[1], v[2], v.length > 3 ? v[3] : 1]
-                                                    : null; };
-          const over = (top, under) => [0, 1, 2].map(i => top[i] * top[3] + under[i] * (1 - top[3]))
-                                        .concat([1]);
-          const layers = [];
-          for (let n = el; n; n = n.parentElement) {
-            const c = parse(getComputedStyle(n).backgroundColor);
-            if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
-          }
-          let bg = [255, 255, 255, 1];
-          for (const layer of layers.reverse()) bg = over(layer, bg);
-          const fg = over(parse(getComputedStyle(el).color), bg);
-          const lum = ([r, g, b]) => {
-            const f = v => {
-              v /= 255;
-              return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
-            };
-            return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-          };
-          const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
-          return (a + 0.05) / (b + 0.05);
-        }
-        """
-    )

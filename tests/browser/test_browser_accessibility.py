@@ -25,7 +25,6 @@ from .labdriver import (
     LabServer,
     NotebookPage,
     accessible_name_problems,
-    luminance_contrast,
     type_like_a_person,
     wait_for_journal,
 )
@@ -35,8 +34,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 ROOT = Path(__file__).resolve().parents[2]
 STEPS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 THEMES_PLUGIN = "@jupyterlab/apputils-extension:themes"
-#: WCAG AA for normal text.
-MIN_CONTRAST = 4.5
 
 
 def open_and_run(page: Page, lab: LabServer, folder: Path, step: str) -> NotebookPage:
@@ -248,20 +245,18 @@ def _set_theme(lab: LabServer, theme: str) -> None:
     urllib.request.urlopen(request, timeout=10).close()
 
 
-def _contrasts(nb: NotebookPage) -> dict[str, float]:
-    targets = {
-        "label": nb.widget("mw-03-draft").locator("label.widget-label"),
-        "typed text": nb.field("mw-03-draft"),
-        "marked words": nb.panel.locator(".mw-feedback mark.mw-sig").first,
-        "feedback message": nb.panel.locator(".mw-feedback .mw-fb-msg").first,
-        "feedback level word": nb.panel.locator(".mw-feedback .mw-fb-head strong").first,
-        "check result": nb.panel.locator(".mw-check").first,
-        "exercise title": nb.exercise_of("mw-03-draft").locator("h4").first,
-    }
-    return {name: round(luminance_contrast(loc), 2) for name, loc in targets.items()}
+def _axe_in_this_state(page: Page, where: str) -> list[str]:
+    """axe-core on the page as it is (its colour-contrast rule covers the kit's text)."""
+    return list(filter(None, [describe(where, blocking(lab_violations(page)))]))
 
 
 def test_light_and_dark_themes_stay_readable(page: Page, lab: LabServer) -> None:
+    """A needy draft's feedback (marked words, problem rows) in both themes, through axe-core.
+
+    The sweep above sees complete journals, whose drafts raise no problem; this is the state
+    with the most colour on screen. axe-core's colour-contrast rule (WCAG AA, 4.5:1 for text)
+    replaces the hand-written contrast measure this test used to make.
+    """
     draft = ("Dear Dr Osei, I just wanted to ask if maybe you could possibly spare a little bit "
              "of your time. Sorry to bother you, I'm nobody special. Priya")
     folder = lab.folder("themes", ["03_request"], answers={"request.draft": draft})
@@ -269,22 +264,19 @@ def test_light_and_dark_themes_stay_readable(page: Page, lab: LabServer) -> None
     nb.exercise_of("mw-03-draft").get_by_role("button", name="Check my work").click()
     expect(nb.panel.locator(".mw-feedback mark.mw-sig-neediness").first).to_be_visible()
     expect(page.locator("body")).to_have_attribute("data-jp-theme-light", "true")
-    light = _contrasts(nb)
+    found = _axe_in_this_state(page, "03_request, needy draft (light)")
     nb.screenshot("07_theme_light", nb.exercise_of("mw-03-draft"))
     try:
         nb.menu("Settings", "JupyterLab Dark", submenu="Theme")
         expect(page.locator("body")).to_have_attribute("data-jp-theme-light", "false",
                                                        timeout=15_000)
         page.wait_for_timeout(500)
-        dark = _contrasts(nb)
+        found += _axe_in_this_state(page, "03_request, needy draft (dark)")
         nb.screenshot("07_theme_dark", nb.exercise_of("mw-03-draft"))
         nb.assert_no_traceback()
     finally:
         _set_theme(lab, "JupyterLab Light")
-    print(f"contrast, light theme: {light}\ncontrast, dark theme: {dark}")
-    low = {f"{theme}: {name}": ratio for theme, values in (("light", light), ("dark", dark))
-           for name, ratio in values.items() if ratio < MIN_CONTRAST}
-    assert low == {}, f"text below {MIN_CONTRAST}:1 contrast: {low} (light {light}, dark {dark})"
+    assert found == [], "axe-core: serious or critical violations\n" + "\n".join(found)
 
 
 # ------------------------------------------------------------------------ bad input
