@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,10 +68,18 @@ def _inject(page: Page) -> None:
         page.add_script_tag(path=str(axe_script()))
 
 
+#: What the axe runs of this session cost (printed by the sweep, to keep an eye on its price).
+COST = {"runs": 0, "seconds": 0.0}
+
+
 def _run(page: Page, context: Any, options: dict[str, Any]) -> list[dict[str, Any]]:
+    start = time.perf_counter()
     _inject(page)
     options = {"resultTypes": ["violations"], **options}
-    return page.evaluate(_RUN_JS, [context, options])
+    violations = page.evaluate(_RUN_JS, [context, options])
+    COST["runs"] += 1
+    COST["seconds"] += time.perf_counter() - start
+    return violations
 
 
 def page_violations(page: Page) -> list[dict[str, Any]]:

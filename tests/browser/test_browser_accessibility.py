@@ -18,7 +18,7 @@ import pytest
 from journals import complete_answers  # tests/journals.py: a journal that completes all
 from playwright.sync_api import BrowserContext, Page, expect
 
-from .axe import AXE_JS, blocking, describe, lab_violations, summary
+from .axe import AXE_JS, COST, blocking, describe, lab_violations, summary
 from .axe import SKIP_REASON as AXE_SKIP_REASON
 from .labdriver import (
     TRACEBACK_TEXT,
@@ -99,7 +99,8 @@ def test_every_notebook_is_labelled_and_drawn_whole(page: Page, lab: LabServer) 
                        (axe_blocking, axe_other) if with_axe else None)
     finally:
         _set_theme(lab, "JupyterLab Light")
-    print("axe-core, moderate and minor findings:\n" + json.dumps(axe_other, indent=1))
+    print(f"axe-core: {COST['runs']} runs, {COST['seconds']:.1f} s so far this session; "
+          "moderate and minor findings:\n" + json.dumps(axe_other, indent=1))
     assert axe_blocking == [], "axe-core: serious or critical violations\n" + "\n".join(
         axe_blocking)
     assert unlabelled == {}, ("inputs a screen reader cannot name:\n"
