@@ -30,6 +30,10 @@ COHORT = ROOT / "exercises" / "sample_cohort"
 STEPS = ("00_welcome", "02_assumptions")
 #: Six participants, each handing in a folder (the demo zips p07 onwards).
 PARTICIPANTS = ("p01", "p02", "p03", "p04", "p05", "p06")
+#: Typed by :data:`HOSTILE_BY` at the end of a reflection: every page that shows it must show
+#: it as text (``window.__mw_xss`` stays unset).
+HOSTILE = "<script>window.__mw_xss=1</script><img src=x onerror=\"window.__mw_xss=2\">"
+HOSTILE_BY = ("p05", "02_assumptions", "reflection_02")
 
 
 def roster_people(ids: Sequence[str] = PARTICIPANTS) -> dict[str, dict[str, str]]:
@@ -60,6 +64,7 @@ def build(base: Path, steps: Sequence[str] = STEPS,
     mw_course.release(course)
     inbox = base / "inbox"
     build_inbox(course / "release" / ASSIGNMENT, COHORT, inbox, participants)
+    _type_hostile_text(inbox)
     mw_course.collect(course, inbox)
     autograde(course, workers=2, progress=False)
     shutil.copy(ROOT / "facilitator" / "grade_reflections.ipynb", course)
@@ -67,3 +72,17 @@ def build(base: Path, steps: Sequence[str] = STEPS,
     shutil.copy(ROOT / "facilitator" / "cohort_report.ipynb", course / "facilitator")
     shutil.copytree(COHORT, course / "exercises" / "sample_cohort")
     return course
+
+
+def _type_hostile_text(inbox: Path) -> None:
+    import nbformat
+
+    pid, step, cell_id = HOSTILE_BY
+    path = inbox / pid / f"{step}.ipynb"
+    if not path.exists():
+        return
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == cell_id:
+            cell.source = f"{cell.source}\n\n{HOSTILE}"
+    nbformat.write(nb, path)

@@ -25,6 +25,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from .axe import blocking, describe, page_violations, summary
 from .conftest import VIEWPORT
+from .facilitator_course import HOSTILE as TYPED_BY_A_PARTICIPANT
+from .facilitator_course import HOSTILE_BY
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -77,6 +79,9 @@ def test_every_page_the_kit_writes_passes_axe(browser: Browser, facilitator_cour
                 other[name] = summary(rest)
             if name.startswith("feedback"):
                 _feedback_page_is_readable(page, name)
+                if name == f"feedback {HOSTILE_BY[0]}/{HOSTILE_BY[1]}.html":
+                    # what the participant typed is on the page, as text
+                    assert TYPED_BY_A_PARTICIPANT in page.locator("body").inner_text(), name
             else:
                 expect(page.locator("html")).to_have_attribute("lang", "en")
             assert page.evaluate("() => window.__mw_xss") is None, name
