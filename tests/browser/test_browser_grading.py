@@ -57,7 +57,8 @@ class Grader:
             has=self.page.get_by_placeholder("Click here, then grade with the keyboard"))
 
     def text(self) -> str:
-        return self.output.inner_text()
+        """Everything the notebook shows: its cells and the grader (not the file browser)."""
+        return self.nb.panel.inner_text()
 
     def heading(self) -> str:
         """The line naming the answer shown: ``P-3F2A1C · answer 2 of 6 · not graded``."""
