@@ -70,13 +70,15 @@ class Grader:
     def press(self, key: str) -> None:
         """One key into the grading box, then wait until the kernel has taken it.
 
-        The box is emptied by the kernel once a key is applied; a person looks at the screen
-        before the next key, and so does this (keys typed into a box the kernel is about to
-        empty would otherwise be applied twice).
+        The kernel empties the box once a key is applied, then redraws the grader; a person
+        looks at the screen before the next key, and so does this: until the box is empty and
+        the kernel idle again, which is after the redraw reached the page (keys typed into a
+        box the kernel is about to empty would otherwise be applied twice).
         """
         expect(self.keys).to_be_focused()
         self.page.keyboard.type(key)
         expect(self.keys).to_have_value("", timeout=15_000)
+        self.nb.wait_kernel_idle(timeout=15_000)
 
     def chosen(self) -> list[str]:
         """The rubric toggle buttons shown pressed, in criterion order."""
