@@ -24,11 +24,12 @@ from journals import complete_answers, partial_answers  # tests/journals.py
 from playwright.sync_api import Browser, Page, expect
 
 from .axe import blocking, describe, page_violations, summary
-from .conftest import VIEWPORT
 from .facilitator_course import HOSTILE as TYPED_BY_A_PARTICIPANT
 from .facilitator_course import HOSTILE_BY
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+VIEWPORT = {"width": 1400, "height": 1000}
 
 #: What a participant might type that must stay text (and not break the page's structure).
 HOSTILE = "<script>window.__mw_xss=1</script><b>bold?</b> & \"quotes\" <img src=x onerror=alert(1)>"
