@@ -121,3 +121,52 @@ def context(browser: Browser, lab: LabServer,
 @pytest.fixture
 def page(context: BrowserContext) -> Page:
     return context.new_page()
+
+
+# ------------------------------------------------------------------ the facilitator's side
+
+
+@pytest.fixture(scope="session")
+def facilitator_course(tmp_path_factory: pytest.TempPathFactory, chromium_path: Path) -> Path:
+    """A small autograded course from the sample cohort (see ``facilitator_course.py``)."""
+    from .facilitator_course import build
+
+    return build(tmp_path_factory.mktemp("facilitator"))
+
+
+@pytest.fixture(scope="session")
+def facilitator_lab(tmp_path_factory: pytest.TempPathFactory,
+                    facilitator_course: Path) -> Iterator[LabServer]:
+    """``jupyter lab`` started in the course folder, as a facilitator runs it for formgrader."""
+    from .labdriver import LabServer
+
+    server = LabServer(tmp_path_factory.mktemp("facilitator-lab"),
+                       facilitator_course / "release", root=facilitator_course)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def facilitator_page(browser: Browser, facilitator_lab: LabServer,
+                     request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh browser context on the facilitator's server; as ``context`` otherwise."""
+    from .labdriver import ARTIFACTS, slug
+
+    ctx = browser.new_context(viewport=VIEWPORT, color_scheme="light")
+    ctx.set_default_timeout(30_000)
+    try:
+        yield ctx.new_page()
+    finally:
+        report = getattr(request.node, "mw_rep_call", None)
+        if report is not None and report.failed:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            for i, page in enumerate(ctx.pages):
+                with contextlib.suppress(Exception):
+                    name = f"FAILED-{slug(request.node.name)}-{i}.png"
+                    page.screenshot(path=str(ARTIFACTS / name))
+        ctx.close()
+        facilitator_lab.shutdown_sessions()
+

@@ -119,10 +119,13 @@ def write_user_settings(folder: Path, settings: Mapping[str, Mapping[str, Any]])
 class LabServer:
     """``jupyter lab`` on 127.0.0.1 with a random token, serving ``root``."""
 
-    def __init__(self, home: Path, release: Path) -> None:
+    def __init__(self, home: Path, release: Path, root: Path | None = None) -> None:
         self.home = home
         self.release = release
-        self.root = home / "served"
+        #: What the server serves. A facilitator's server serves the course folder and starts
+        #: there, so nbgrader's formgrader finds the course's ``nbgrader_config.py``.
+        self.root = root or home / "served"
+        self.cwd = home if root is None else root
         self.root.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.token = secrets.token_hex(16)
@@ -161,7 +164,7 @@ class LabServer:
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")
         log = open(self.log_path, "wb")  # noqa: SIM115 - handed to the child process
-        self.proc = subprocess.Popen(cmd, cwd=self.home, env=env, stdout=log,
+        self.proc = subprocess.Popen(cmd, cwd=self.cwd, env=env, stdout=log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         deadline = time.monotonic() + timeout
@@ -249,8 +252,8 @@ class LabServer:
 
     def notebook_url(self, folder: Path, notebook: str, workspace: str) -> str:
         rel = folder.relative_to(self.root).as_posix()
-        return (f"{self.url}/lab/workspaces/{workspace}/tree/{rel}/{notebook}.ipynb"
-                f"?token={self.token}")
+        path = f"{notebook}.ipynb" if rel == "." else f"{rel}/{notebook}.ipynb"
+        return f"{self.url}/lab/workspaces/{workspace}/tree/{path}?token={self.token}"
 
 
 # ------------------------------------------------------------------------------ the journal
@@ -530,42 +533,6 @@ def accessible_name_problems(scope: Locator) -> list[str]:
             }
           }
           return problems;
-        }
-        """
-    )
-
-
-def luminance_contrast(locator: Locator) -> float:
-    """WCAG contrast ratio between an element's text and the background it is drawn on.
-
-    Semi-transparent colours (JupyterLab's secondary text is) are blended over what is
-    behind them first, as the eye sees them.
-    """
-    return locator.evaluate(
-        r"""
-        (el) => {
-          const parse = c => { const v = (c.match(/[\d.]+/g) || []).map(Number);
-                               return v.length >= 3 ? [v[0], v[1], v[2], v.length > 3 ? v[3] : 1]
-                                                    : null; };
-          const over = (top, under) => [0, 1, 2].map(i => top[i] * top[3] + under[i] * (1 - top[3]))
-                                        .concat([1]);
-          const layers = [];
-          for (let n = el; n; n = n.parentElement) {
-            const c = parse(getComputedStyle(n).backgroundColor);
-            if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
-          }
-          let bg = [255, 255, 255, 1];
-          for (const layer of layers.reverse()) bg = over(layer, bg);
-          const fg = over(parse(getComputedStyle(el).color), bg);
-          const lum = ([r, g, b]) => {
-            const f = v => {
-              v /= 255;
-              return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
-            };
-            return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-          };
-          const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
-          return (a + 0.05) / (b + 0.05);
         }
         """
     )

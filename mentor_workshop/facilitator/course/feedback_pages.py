@@ -149,6 +149,52 @@ def _make_offline(page: str) -> str:
     return _REMOTE_ATTRIBUTE.sub("", page)
 
 
+#: Appended to the feedback page's ``<head>``, after nbconvert's and nbgrader's styles, so it wins.
+#: Their template fails WCAG AA (axe-core's sweep in ``tests/browser`` found it): links #337ab7
+#: on the grey panels (4.2:1), grey "top" links on blue headings (2.4:1), pygments' comment teal
+#: (4.46:1), links told from the text around them by colour alone, and long output lines in
+#: boxes that scroll but cannot be reached by keyboard. Only colours, underlines and line
+#: wrapping change; the layout is nbgrader's.
+_ACCESSIBLE_CSS = """<style type="text/css">
+/* mentor-workshop: WCAG AA contrast and underlined links */
+a, a:visited { color: #1f5a8c; text-decoration: underline; }
+a:hover, a:focus { color: #123a5c; }
+.panel-primary > .panel-heading { background-color: #1f5a8c; border-color: #1f5a8c; }
+.panel-primary > .panel-heading a, .panel-primary > .panel-heading .pull-right a { color: #fff; }
+.panel-primary { border-color: #1f5a8c; }
+.highlight .c, .highlight .c1, .highlight .ch, .highlight .cm, .highlight .cp,
+.highlight .cpf, .highlight .cs { color: #2f6262; }
+/* long lines wrap instead of scrolling: a scrolling box needs the keyboard to reach it */
+.input_area pre, .output_area pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+</style>
+"""
+_HTML_TAG = re.compile(r"<html\b(?![^>]*\blang\s*=)", re.I)
+
+
+def _make_accessible(page: str, lang: str = "en") -> str:
+    """Say the page's language and restyle what fails WCAG AA in nbgrader's feedback template.
+
+    A screen reader needs ``lang`` to pronounce the page; the styles are in ``_ACCESSIBLE_CSS``.
+
+    Parameters
+    ----------
+    page : str
+        The feedback page's HTML, as nbconvert wrote it.
+    lang : str, default "en"
+        The page's language (the workshop is written in English).
+
+    Returns
+    -------
+    str
+        The page with ``lang`` on ``<html>`` and the accessible styles last in ``<head>``.
+    """
+    page = _HTML_TAG.sub(f'<html lang="{lang}"', page, count=1)
+    head_end = page.lower().find("</head>")
+    if head_end < 0:
+        return page
+    return page[:head_end] + _ACCESSIBLE_CSS + page[head_end:]
+
+
 def _offline_exporter_class() -> type:
     import jinja2  # with nbconvert, slow to import: see the module docstring
     from nbconvert.exporters import HTMLExporter
@@ -182,7 +228,7 @@ def _offline_exporter_class() -> type:
         def from_notebook_node(self, nb: Any, resources: Any = None,
                                **kw: Any) -> tuple[str, Any]:
             output, resources = super().from_notebook_node(nb, resources, **kw)
-            return harden_page(_make_offline(output)), resources
+            return harden_page(_make_accessible(_make_offline(output))), resources
 
     return OfflineFeedbackExporter
 
