@@ -10,14 +10,13 @@ import json
 from pathlib import Path
 
 import pytest
-
-from mentor_workshop.core.steps import STEPS
 from courses import cli
 from journals import MEETING, complete_answers
 
 from mentor_workshop.core import journal_format
 from mentor_workshop.core.journal import Journal
 from mentor_workshop.core.journal_format import load_json_bounded, read_journal_data
+from mentor_workshop.core.steps import STEPS
 from mentor_workshop.errors import UnreadableJournal
 
 DEEP = "[" * 100_000 + "]" * 100_000
