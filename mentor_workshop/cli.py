@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "mentor_workshop.commands.batch",
     "mentor_workshop.commands.report",
     "mentor_workshop.commands.demo",
+    "mentor_workshop.commands.hub",
 )
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "CourseError",
     "CurriculumError",
     "FeedbackRulesError",
+    "HubError",
     "IcsError",
     "JournalError",
     "MentorWorkshopError",
@@ -116,3 +117,7 @@ class IcsError(MentorWorkshopError, ValueError):
 
 class PlanExportError(MentorWorkshopError, OSError):
     """The plan's files could not be written where the participant asked."""
+
+
+class HubError(MentorWorkshopError):
+    """The shared JupyterHub cannot be set up, started or torn down; the message says why."""
