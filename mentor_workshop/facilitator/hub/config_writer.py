@@ -186,6 +186,8 @@ c = get_config()  # noqa: F821
 
 c.Exchange.root = {str(s.exchange_root)!r}
 c.CourseDirectory.course_id = {s.course_id!r}
+# Submissions readable by their owner and the facilitator's group only (see private_submit.py).
+c.ExchangeFactory.submit = "mentor_workshop.facilitator.hub.private_submit.PrivateExchangeSubmit"
 '''
 
 

@@ -243,10 +243,11 @@ def setup_hub(course_dir: str | os.PathLike[str], roster: str | os.PathLike[str]
 
     if not manifest.course_owner:
         st = root.stat()
-        manifest.course_owner = [st.st_uid, st.st_gid]
+        manifest.course_owner = [st.st_uid, st.st_gid, st.st_mode & 0o7777]
         save_manifest(state, manifest)
     subprocess.run(["chown", "-R", f"{fac.pw_uid}:{fac.pw_gid}", str(root)], check=True)
-    report.add(f"course {root}: now owned by {facilitator} (given back at teardown)")
+    root.chmod(0o700)  # submissions, grades and the pseudonym key: the facilitator's alone
+    report.add(f"course {root}: now the facilitator's alone, mode 0700 (given back at teardown)")
 
     files = {
         state / "jupyterhub_config.py": (cw.hub_config(settings), 0o600, False),
@@ -409,8 +410,9 @@ def teardown_hub(course_dir: str | os.PathLike[str]) -> HubReport:
         Path(file).unlink(missing_ok=True)
     course = Path(m.course_dir)
     if m.course_owner and course.is_dir():
-        uid, gid = m.course_owner
+        uid, gid, mode = m.course_owner
         subprocess.run(["chown", "-R", f"{uid}:{gid}", str(course)], check=False)
+        course.chmod(mode)
         report.add(f"course {course}: given back to uid {uid}")
     import shutil
 
