@@ -20,6 +20,7 @@ import io
 import json
 import os
 import secrets
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -76,8 +77,8 @@ def _participant_work(hub: Hub, user: str, pid: str) -> None:
         path = f"api/contents/{ASSIGNMENT}/{step}.ipynb"
         model = hub.api(user, "GET", path).json()
         for cell in model["content"]["cells"]:
-            if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "").startswith(
-                    "reflection_"):
+            grading = cell.get("metadata", {}).get("nbgrader", {})
+            if cell["cell_type"] == "markdown" and grading.get("solution"):
                 cell["source"] = f"{_marker(pid)} I learnt to ask for one specific thing."
         saved = hub.api(user, "PUT", path, json={"type": "notebook", "format": "json",
                                                  "content": model["content"]})
@@ -240,18 +241,20 @@ def test_a_participant_cannot_touch_anothers_files(cycle: dict) -> None:
         "list B's home": ["ls", str(home_b)],
         "read B's journal": ["cat", str(journal_b)],
         "read B's feedback": ["cat", str(page_b)],
-        "overwrite B's journal": ["sh", "-c", f"echo '{{}}' > {journal_b}"],
+        "overwrite B's journal": ["sh", "-c", f"echo '{{}}' > {shlex.quote(str(journal_b))}"],
         "delete B's journal": ["rm", "-f", str(journal_b)],
         "plant a file in B's home": ["touch", str(home_b / "planted")],
         "list the inbound exchange": ["ls", str(inbound)],
         "read B's submission by its exact path": ["cat", str(entry_b / JOURNAL_FILENAME)],
         "read B's submission secret": ["cat", str(entry_b / "submission_secret.txt")],
         "list B's submission": ["ls", str(entry_b)],
-        "overwrite B's submission": ["sh", "-c", f"echo x > {entry_b / JOURNAL_FILENAME}"],
+        "overwrite B's submission": [
+            "sh", "-c", f"echo x > {shlex.quote(str(entry_b / JOURNAL_FILENAME))}"],
         "rename B's submission": ["mv", str(entry_b), str(inbound / f"{a}-took-it")],
         "delete B's submission": ["rm", "-rf", str(entry_b)],
         "list the released feedback": ["ls", str(feedback)],
-        "overwrite released feedback": ["sh", "-c", f"echo x > {released[0]}"],
+        "overwrite released feedback": [
+            "sh", "-c", f"echo x > {shlex.quote(str(released[0]))}"],
         "delete released feedback": ["rm", "-f", str(released[0])],
         "read the course's submissions": ["ls", str(cycle["course"] / "submitted")],
         "read the gradebook": ["cat", str(cycle["course"] / "gradebook.db")],

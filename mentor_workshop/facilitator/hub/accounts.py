@@ -240,3 +240,25 @@ def delete_account(name: str, marker: str) -> str:
         time.sleep(0.5)
         stop_processes(name, grace=1.0)
     raise HubError(f"`userdel --remove {name}` failed: {result.stderr.strip()}")
+
+
+def join_groups(name: str, groups: list[str]) -> None:
+    """Add the account to each group (the facilitator joins each participant's own group).
+
+    Why: a submission's files belong to the participant's own group with mode 0640 (see
+    ``private_submit.py``), so the facilitator reads them through that membership while the
+    other participants, who are in no one else's group, cannot.
+
+    Parameters
+    ----------
+    name : str
+        The account.
+    groups : list of str
+        Group names to join.
+
+    Returns
+    -------
+    None
+    """
+    if groups:
+        _run(["usermod", "--append", "--groups", ",".join(groups), name])

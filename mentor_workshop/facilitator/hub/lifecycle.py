@@ -212,6 +212,7 @@ def setup_hub(course_dir: str | os.PathLike[str], roster: str | os.PathLike[str]
         made = acc.create_account(account, manifest.marker)
         report.add(f"account {account.name}: {'created' if made else 'kept'}")
     fac = pwd.getpwnam(facilitator)
+    acc.join_groups(facilitator, list(manifest.participants()))
 
     codes_file = state / "codes.json"
     import json

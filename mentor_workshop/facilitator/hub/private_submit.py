@@ -4,9 +4,11 @@ Why: nbgrader's own submit leaves the submission folder in ``inbound`` world-wri
 files world-readable, counting on the random suffix of the folder's name to hide it. Anyone
 who learns the name (a shared screen, a log, a shell history) could read or change the work.
 The hub's ``inbound`` is setgid to the facilitator's group, so a new submission already
-belongs to that group; this class only narrows the modes after nbgrader has copied the files
-(folders 0770, files 0640). The facilitator collects through the group; other participants
-get "permission denied" even with the exact path. The hub's ``nbgrader_config.py`` selects it
+belongs to that group; this class narrows the modes after nbgrader has copied the files
+(folders 0770, files 0640). Files nbgrader writes after its copy (``timestamp.txt``, the
+submission secret) belong to the participant's own group instead, which the facilitator's
+account joins at setup. Either way the facilitator collects through a group; the other
+participants get "permission denied" even with the exact path. The hub's ``nbgrader_config.py`` selects it
 with ``c.ExchangeFactory.submit``.
 """
 
