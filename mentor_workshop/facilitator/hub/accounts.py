@@ -10,6 +10,7 @@ matches, so a typo or a tampered manifest can never remove someone else's accoun
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import re
@@ -196,16 +197,12 @@ def stop_processes(name: str, grace: float = 3.0) -> int:
     procs = [p for p in psutil.process_iter(["uids"]) if p.info["uids"]
              and p.info["uids"].real == entry.pw_uid and p.pid != os.getpid()]
     for proc in procs:
-        try:
+        with contextlib.suppress(psutil.Error):
             proc.send_signal(signal.SIGTERM)
-        except psutil.Error:
-            pass
     _, alive = psutil.wait_procs(procs, timeout=grace)
     for proc in alive:
-        try:
+        with contextlib.suppress(psutil.Error):
             proc.kill()
-        except psutil.Error:
-            pass
     if alive:
         psutil.wait_procs(alive, timeout=grace)
     return len(procs)

@@ -76,7 +76,8 @@ def hub_config(s: HubSettings) -> str:
     participants = sorted(s.participants)
     roster_map = {rid.lower(): name for name, rid in s.participants.items()}
     if s.login == "shared-password":
-        login = f'''# Login: JupyterHub's shared-password authenticator. Everyone on the roster types their
+        login = f'''\
+# Login: JupyterHub's shared-password authenticator. Everyone on the roster types their
 # account name (or roster id) and the one workshop password; the facilitator has their own.
 # Anyone who knows the password can log in under any participant's name: use it only in a
 # room you trust, and prefer `--login codes` otherwise.
@@ -85,7 +86,8 @@ c.SharedPasswordAuthenticator.user_password = {s.user_password!r}
 c.SharedPasswordAuthenticator.admin_password = {s.admin_password!r}
 '''
     else:
-        login = '''# Login: JupyterHub's default PAM authenticator. `hub setup` gave each account its own code
+        login = '''\
+# Login: JupyterHub's default PAM authenticator. `hub setup` gave each account its own code
 # (printed on the cards in this folder), so nobody can log in as somebody else. The accounts
 # have no other use for the code: keep the server's SSH closed to them, or lock it down.
 c.JupyterHub.authenticator_class = "pam"
@@ -102,7 +104,7 @@ c.JupyterHub.services = [{{
     # `hub start` picks a free port for it and passes it in MW_ROOM_PORT
     "url": "http://127.0.0.1:" + os.environ.get("MW_ROOM_PORT", "0"),
     "command": [{str(s.prefix / "bin" / "python")!r}, "-m", "mentor_workshop.facilitator.room",
-                "--homes", "/home", "--assignment", {s.assignment!r}],
+                "--state", {str(s.state_dir)!r}],
     "api_token": {s.room_token!r},
     "oauth_no_confirm": True,
     "display": True,
@@ -179,7 +181,8 @@ def nbgrader_env_config(s: HubSettings) -> str:
     str
         The file's text.
     """
-    return f'''# nbgrader_config.py — written by `mentor-workshop hub setup`; read by every account's
+    return f'''\
+# nbgrader_config.py — written by `mentor-workshop hub setup`; read by every account's
 # nbgrader (fetch, submit, feedback) and by the facilitator's. The exchange lives outside every
 # home; its folders' modes are explained in mentor_workshop/facilitator/hub/exchange.py.
 c = get_config()  # noqa: F821

@@ -51,9 +51,9 @@ from mentor_workshop.facilitator.roster import read_roster
 __all__ = ["HubReport", "find_state", "hub_status", "setup_hub", "start_hub", "teardown_hub"]
 
 DEFAULT_FACILITATOR = "mw-facilitator"
-_HAS_ROOM = False
 _CODE_ALPHABET = "".join(c for c in string.ascii_lowercase + string.digits if c not in "il1o0")
-_SETUP_PLAN = """  - build the hub's environment in /opt/mentor-workshop from /usr/bin/python3 (JupyterHub,
+_SETUP_PLAN = """\
+  - build the hub's environment in /opt/mentor-workshop from /usr/bin/python3 (JupyterHub,
     JupyterLab, nbgrader, the kit; configurable-http-proxy from npm inside it);
   - create one Unix account per roster line (mw-<id>) and one for the facilitator, homes 0700;
   - make the nbgrader exchange outside every home, so participants can submit but cannot
@@ -224,7 +224,7 @@ def setup_hub(course_dir: str | os.PathLike[str], roster: str | os.PathLike[str]
         participants=manifest.participants(), login=login,
         user_password=codes.setdefault("_shared", secrets.token_urlsafe(12)),
         admin_password=codes.setdefault("_admin", secrets.token_urlsafe(36)),
-        room_token=codes.setdefault("_room", secrets.token_hex(32)) if _HAS_ROOM else "")
+        room_token=codes.setdefault("_room", secrets.token_hex(32)))
     if login == "codes":
         for name in manifest.account_names():
             codes.setdefault(name, _code())

@@ -8,8 +8,8 @@ belongs to that group; this class narrows the modes after nbgrader has copied th
 (folders 0770, files 0640). Files nbgrader writes after its copy (``timestamp.txt``, the
 submission secret) belong to the participant's own group instead, which the facilitator's
 account joins at setup. Either way the facilitator collects through a group; the other
-participants get "permission denied" even with the exact path. The hub's ``nbgrader_config.py`` selects it
-with ``c.ExchangeFactory.submit``.
+participants get "permission denied" even with the exact path. The hub's
+``nbgrader_config.py`` selects this class with ``c.ExchangeFactory.submit``.
 """
 
 from __future__ import annotations
