@@ -287,3 +287,20 @@ def test_a_participant_cannot_reach_anothers_server(cycle: dict) -> None:
     ]
     assert [r.status_code for r in tries if r.status_code < 300] == []
     assert hub.api(b, "GET", journal).json()["content"] == before
+
+
+def test_the_room_view_is_the_facilitators_alone_and_shows_everyone(cycle: dict) -> None:
+    hub, pids = cycle["hub"], cycle["pids"]
+    url = f"{hub.base}/services/room/"
+    page = requests.get(url, headers={"Authorization": f"token {hub.admin_token}"}, timeout=60)
+    assert page.status_code == 200, page.text
+    assert "default-src 'none'" in page.headers["Content-Security-Policy"]
+    for pid in pids:
+        assert pid in page.text  # everyone has saved: each appears with their id
+    assert f"{len(pids)} participants" in page.text
+    projected = requests.get(url, params={"pseudonyms": "1"}, timeout=60,
+                             headers={"Authorization": f"token {hub.admin_token}"})
+    assert projected.status_code == 200 and not any(pid in projected.text for pid in pids)
+    participant = requests.get(url, headers=hub.headers(cycle["users"][pids[0]]), timeout=60,
+                               allow_redirects=False)
+    assert participant.status_code == 403

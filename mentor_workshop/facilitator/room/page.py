@@ -65,7 +65,7 @@ def render_room(snap: RoomSnapshot, *, pseudonymous: bool = False, refresh: int 
     rows = []
     for r in sorted(snap.rows, key=lambda r: (not r.stuck, r.done, r.pseudonym if pseudonymous
                                              else r.name.casefold())):
-        who = r.pseudonym if pseudonymous else f"{r.name} ({r.id})"
+        who = r.pseudonym if pseudonymous else r.id if r.name == r.id else f"{r.name} ({r.id})"
         step = r.step or "all done"
         note = r.problem or ("stuck?" if r.stuck else "")
         rows.append(f'<tr class="{"stuck" if r.stuck else ""}"><td>{e(who)}</td>'
