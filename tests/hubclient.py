@@ -127,3 +127,29 @@ def as_user(user: str, *command: str, cwd: str = "/") -> subprocess.CompletedPro
     """Run a command as a Unix account (``runuser``), for the file-system isolation checks."""
     return subprocess.run(["runuser", "-u", user, "--", *command], capture_output=True,
                           text=True, cwd=cwd, timeout=120, check=False)
+
+
+def wait_for_hub(port: int, timeout: float = 90) -> None:
+    """Until the hub's API answers on 127.0.0.1:port."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/hub/api/", timeout=5).ok:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"the hub on port {port} did not answer in {timeout:.0f}s")
+
+
+def admin_token(state: Any, facilitator: str) -> str:
+    """A token for the facilitator (an admin), made with ``jupyterhub token`` on the hub's db."""
+    import os
+    from pathlib import Path
+
+    result = subprocess.run(
+        [str(Path("/opt/mentor-workshop/bin/jupyterhub")), "token", facilitator, "-f",
+         str(Path(state) / "jupyterhub_config.py")], cwd=state, capture_output=True, text=True,
+        check=False, env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
