@@ -98,3 +98,19 @@ def test_generated_config_is_python_that_binds_locally(tmp_path: Path, login: st
     assert 'c.JupyterHub.ip = "127.0.0.1"' in config and "mw-p01" in config
     assert ("shared-password" in config) == (login == "shared-password")
     assert "PrivateExchangeSubmit" in cw.nbgrader_env_config(s)
+
+
+def test_without_root_the_hub_commands_explain_what_they_would_do(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from courses import cli
+
+    monkeypatch.setattr("os.geteuid", lambda: 1000)
+    for args in (["hub", "setup", str(tmp_path), "--roster", str(tmp_path / "r.csv"),
+                  "--exchange", str(tmp_path / "x")],
+                 ["hub", "start", str(tmp_path), "--port", "18000"],
+                 ["hub", "teardown", str(tmp_path)]):
+        result = cli(args)
+        assert result.returncode == 2 and "needs root" in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+    setup = cli(["hub", "setup", str(tmp_path), "--roster", "r.csv"])
+    assert "Unix account per roster line" in setup.stderr

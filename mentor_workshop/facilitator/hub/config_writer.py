@@ -25,6 +25,7 @@ from mentor_workshop.core.atomic import write_text_atomic
 
 __all__ = [
     "LOGIN_CHOICES",
+    "OFFLINE_LAB_CONFIG",
     "HubSettings",
     "hub_config",
     "nbgrader_env_config",
@@ -36,6 +37,16 @@ __all__ = [
 #: ``codes``: one code per person checked by PAM (JupyterHub's default authenticator), printed
 #: on cards; ``shared-password``: JupyterHub's shared-password authenticator.
 LOGIN_CHOICES = ("codes", "shared-password")
+
+#: JupyterLab asks the internet for news and updates; a workshop room may have no internet, and
+#: participants should not be asked about it mid-exercise.
+OFFLINE_LAB_CONFIG = """{
+  "LabApp": {
+    "news_url": null,
+    "check_for_updates_class": "jupyterlab.handlers.announcements.NeverCheckForUpdate"
+  }
+}
+"""
 
 
 @dataclass(frozen=True)

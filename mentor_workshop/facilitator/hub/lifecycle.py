@@ -254,6 +254,8 @@ def setup_hub(course_dir: str | os.PathLike[str], roster: str | os.PathLike[str]
         state / "jupyterhub_config.py": (cw.hub_config(settings), 0o600, False),
         env.config_dir / "nbgrader_config.py": (cw.nbgrader_env_config(settings), 0o644, True),
         env.bin("mentor-workshop-singleuser"): (cw.singleuser_script(prefix), 0o755, True),
+        env.config_dir / "jupyter_server_config.d" / "mentor-workshop.json":
+            (cw.OFFLINE_LAB_CONFIG, 0o644, True),
     }
     for path, (text, mode, shared) in files.items():
         if shared:
