@@ -24,7 +24,6 @@ import shlex
 import shutil
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -32,7 +31,7 @@ from pathlib import Path
 import pytest
 import requests
 from courses import NOTEBOOKS, cli
-from hubclient import Hub, as_user
+from hubclient import Hub, admin_token, as_user, wait_for_hub
 from journals import complete_answers
 
 from mentor_workshop.core.journal import JOURNAL_FILENAME
@@ -138,17 +137,8 @@ def cycle() -> Iterator[dict]:
         start_hub(course, port=port, background=True)
         state = find_state(course)
         info["state"] = state
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            with contextlib.suppress(requests.ConnectionError):
-                if requests.get(f"http://127.0.0.1:{port}/hub/api/", timeout=5).ok:
-                    break
-            time.sleep(0.5)
-        token = _ok(subprocess.run(
-            [str(PREFIX / "bin" / "jupyterhub"), "token", fac, "-f",
-             str(state / "jupyterhub_config.py")], cwd=state, capture_output=True, text=True,
-            check=False, env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"}),
-            "jupyterhub token").strip().splitlines()[-1]
+        wait_for_hub(port)
+        token = admin_token(state, fac)
         hub = Hub(port, token)
         info["hub"] = hub
         users = list(info["users"].values())
