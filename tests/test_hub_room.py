@@ -91,13 +91,14 @@ def test_generated_config_is_python_that_binds_locally(tmp_path: Path, login: st
                        facilitator="mw-facilitator", participants={"mw-p01": "p01"},
                        login=login, user_password="u" * 16, admin_password="a" * 40,
                        room_token="t" * 64)
-    for text in (cw.hub_config(s), cw.nbgrader_env_config(s),
-                 cw.personal_nbgrader_config("p01", None)):
+    for text in (cw.hub_config(s), cw.personal_nbgrader_config(s, "p01"),
+                 cw.personal_nbgrader_config(s, None)):
         compile(text, "config", "exec")
     config = cw.hub_config(s)
     assert 'c.JupyterHub.ip = "127.0.0.1"' in config and "mw-p01" in config
     assert ("shared-password" in config) == (login == "shared-password")
-    assert "PrivateExchangeSubmit" in cw.nbgrader_env_config(s)
+    assert "PrivateExchangeSubmit" in cw.personal_nbgrader_config(s, "p01")
+    assert "student_id = 'p01'" in cw.personal_nbgrader_config(s, "p01")
 
 
 def test_without_root_the_hub_commands_explain_what_they_would_do(

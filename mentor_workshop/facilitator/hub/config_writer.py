@@ -8,11 +8,11 @@ runs ``jupyterhub -f`` on that file, so an edit takes effect without the kit kno
 Three places get files:
 
 - the hub's state folder (root only): ``jupyterhub_config.py`` and the login cards;
-- the hub's environment: ``etc/jupyter/nbgrader_config.py`` (exchange and course id, for every
-  account) and ``bin/mentor-workshop-singleuser``, which fetches the release before JupyterLab
-  starts so participants land on the notebooks;
-- each home: ``.jupyter/nbgrader_config.py`` with the person's roster id (their nbgrader
-  student id) or, for the facilitator, the course folder.
+- the hub's environment (shared by every hub on the machine, so nothing course-specific):
+  ``bin/mentor-workshop-singleuser``, which fetches the release before JupyterLab starts so
+  participants land on the notebooks, and JupyterLab settings for a room without internet;
+- each home: ``.jupyter/nbgrader_config.py`` with the exchange, the course id and the person's
+  roster id (their nbgrader student id) or, for the facilitator, the course folder.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ __all__ = [
     "OFFLINE_LAB_CONFIG",
     "HubSettings",
     "hub_config",
-    "nbgrader_env_config",
     "personal_nbgrader_config",
     "singleuser_script",
     "write_owned",
@@ -179,55 +178,40 @@ if os.environ.get("MW_HUB_DEBUG"):
 '''
 
 
-def nbgrader_env_config(s: HubSettings) -> str:
-    """``PREFIX/etc/jupyter/nbgrader_config.py``: the exchange and course every account uses.
+def personal_nbgrader_config(s: HubSettings, roster_id: str | None) -> str:
+    """``~/.jupyter/nbgrader_config.py`` of one account: the exchange, the course, who they are.
+
+    Written into each home rather than the shared environment, so two hubs on one machine
+    (a rehearsal next to the real one) never see each other's exchange. A participant's Unix
+    name is ``mw-<id>`` but the gradebook knows them as ``<id>``: nbgrader submits under the
+    student id this file gives. The facilitator's file points at the course instead.
 
     Parameters
     ----------
     s : HubSettings
         The course and exchange.
+    roster_id : str or None
+        The participant's roster id (None for the facilitator).
 
     Returns
     -------
     str
         The file's text.
     """
-    return f'''\
-# nbgrader_config.py — written by `mentor-workshop hub setup`; read by every account's
-# nbgrader (fetch, submit, feedback) and by the facilitator's. The exchange lives outside every
+    text = f"""\
+# nbgrader_config.py - written by `mentor-workshop hub setup`. The exchange lives outside every
 # home; its folders' modes are explained in mentor_workshop/facilitator/hub/exchange.py.
 c = get_config()  # noqa: F821
 
 c.Exchange.root = {str(s.exchange_root)!r}
 c.CourseDirectory.course_id = {s.course_id!r}
-# Submissions readable by their owner and the facilitator's group only (see private_submit.py).
+# Submissions readable by their owner and the facilitator only (see private_submit.py).
 c.ExchangeFactory.submit = "mentor_workshop.facilitator.hub.private_submit.PrivateExchangeSubmit"
-'''
-
-
-def personal_nbgrader_config(roster_id: str | None, course_dir: Path | None) -> str:
-    """``~/.jupyter/nbgrader_config.py`` of one account.
-
-    A participant's Unix name is ``mw-<id>`` but the gradebook knows them as ``<id>``; nbgrader
-    submits under the name this file gives. The facilitator's file points at the course.
-
-    Parameters
-    ----------
-    roster_id : str or None
-        The participant's roster id (None for the facilitator).
-    course_dir : Path or None
-        The course folder (the facilitator's only).
-
-    Returns
-    -------
-    str
-        The file's text.
-    """
-    head = "# Written by `mentor-workshop hub setup`.\nc = get_config()  # noqa: F821\n"
+"""
     if roster_id is not None:
-        return head + ("# Your roster id: the name your submissions go under.\n"
+        return text + ("# Your roster id: the name your submissions go under.\n"
                        f"c.CourseDirectory.student_id = {roster_id!r}\n")
-    return head + f"c.CourseDirectory.root = {str(course_dir)!r}\n"
+    return text + f"c.CourseDirectory.root = {str(s.course_dir)!r}\n"
 
 
 def singleuser_script(prefix: Path) -> str:

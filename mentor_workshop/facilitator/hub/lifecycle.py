@@ -252,32 +252,30 @@ def setup_hub(course_dir: str | os.PathLike[str], roster: str | os.PathLike[str]
 
     files = {
         state / "jupyterhub_config.py": (cw.hub_config(settings), 0o600, False),
-        env.config_dir / "nbgrader_config.py": (cw.nbgrader_env_config(settings), 0o644, True),
         env.bin("mentor-workshop-singleuser"): (cw.singleuser_script(prefix), 0o755, True),
         env.config_dir / "jupyter_server_config.d" / "mentor-workshop.json":
             (cw.OFFLINE_LAB_CONFIG, 0o644, True),
     }
     for path, (text, mode, shared) in files.items():
         if shared:
-            write_environment_file(path, text)
+            write_environment_file(path, text)  # shared by every hub: teardown keeps it
             path.chmod(mode)
-            if str(path) not in manifest.files:
-                manifest.files.append(str(path))
         else:
             cw.write_owned(path, text, 0, 0, mode)
     for account in manifest.accounts:
         entry = pwd.getpwnam(account["name"])
         is_fac = account["role"] == "facilitator"
         cw.write_owned(Path(entry.pw_dir) / ".jupyter" / "nbgrader_config.py",
-                       cw.personal_nbgrader_config(None if is_fac else account["roster_id"],
-                                                   root if is_fac else None),
+                       cw.personal_nbgrader_config(settings,
+                                                   None if is_fac else account["roster_id"]),
                        entry.pw_uid, entry.pw_gid)
     link = Path(fac.pw_dir) / "course"
     if not link.is_symlink():
         link.symlink_to(root)
         os.lchown(link, fac.pw_uid, fac.pw_gid)
     save_manifest(state, manifest)
-    report.add(f"config: {state / 'jupyterhub_config.py'}, {env.config_dir / 'nbgrader_config.py'}")
+    report.add(f"config: {state / 'jupyterhub_config.py'}; ~/.jupyter/nbgrader_config.py in "
+               "each home")
 
     if (layout.folder("outbound") / assignment).exists():
         report.add(f"release: {assignment} is already in the exchange (kept)")
@@ -409,8 +407,6 @@ def teardown_hub(course_dir: str | os.PathLike[str]) -> HubReport:
         report.add(acc.delete_account(name, m.marker))
     for line in remove_exchange(m.exchange_created):
         report.add(line)
-    for file in m.files:
-        Path(file).unlink(missing_ok=True)
     course = Path(m.course_dir)
     if m.course_owner and course.is_dir():
         uid, gid, mode = m.course_owner

@@ -56,7 +56,6 @@ class Manifest:
     facilitator: str
     accounts: list[dict[str, str]] = field(default_factory=list)  # name, roster_id, role
     exchange_created: list[str] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
     course_owner: list[int] = field(default_factory=list)  # uid, gid before setup
 
     def account_names(self) -> list[str]:
