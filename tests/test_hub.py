@@ -294,3 +294,20 @@ def test_the_room_view_is_the_facilitators_alone_and_shows_everyone(cycle: dict)
     participant = requests.get(url, headers=hub.headers(cycle["users"][pids[0]]), timeout=60,
                                allow_redirects=False)
     assert participant.status_code == 403
+
+
+def test_each_login_code_opens_only_its_own_account(cycle: dict) -> None:
+    hub, users = cycle["hub"], list(cycle["users"].values())
+    codes = json.loads((cycle["state"] / "codes.json").read_text())
+
+    def login(user: str, code: str) -> int:
+        session = requests.Session()
+        session.get(f"{hub.base}/hub/login", timeout=30)
+        r = session.post(f"{hub.base}/hub/login", allow_redirects=False, timeout=60,
+                         data={"username": user, "password": code,
+                               "_xsrf": session.cookies.get("_xsrf", "")})
+        return r.status_code
+
+    assert login(users[0], codes[users[0]]) == 302  # their own card works
+    assert login(users[1], codes[users[0]]) == 403  # A's code does not open B's account
+    assert login("root", codes[users[0]]) == 403  # nor any account outside the roster
