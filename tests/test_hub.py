@@ -176,6 +176,13 @@ def cycle() -> Iterator[dict]:
             with contextlib.suppress(Exception):
                 print("\n".join(teardown_hub(course).lines))
         shutil.rmtree(base, ignore_errors=True)
+    import grp
+    import pwd
+
+    names = [fac, *info["users"].values()]
+    left = [n for n in names if n in {e.pw_name for e in pwd.getpwall()}
+            | {g.gr_name for g in grp.getgrall()}]
+    assert left == [], f"teardown left accounts or groups behind: {left}"
 
 
 def _feedback_pages(hub: Hub, user: str) -> dict[str, str]:

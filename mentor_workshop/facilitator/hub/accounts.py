@@ -229,10 +229,12 @@ def delete_account(name: str, marker: str) -> str:
     if entry.pw_gecos != marker:
         return f"account {name}: LEFT IN PLACE, it was not made by this hub ({entry.pw_gecos!r})"
     stop_processes(name)
+    result = None
     for _ in range(3):
         result = subprocess.run(["userdel", "--remove", name], capture_output=True, text=True,
                                 check=False)
         if result.returncode in (0, 12):  # 12: home already gone or mail spool missing
+            _remove_own_group(name)
             return f"account {name}: deleted with its home"
         time.sleep(0.5)
         stop_processes(name, grace=1.0)
@@ -259,3 +261,15 @@ def join_groups(name: str, groups: list[str]) -> None:
     """
     if groups:
         _run(["usermod", "--append", "--groups", ",".join(groups), name])
+
+
+def _remove_own_group(name: str) -> None:
+    """Remove the account's own group if ``userdel`` left it (it keeps a group with members)."""
+    import grp
+
+    try:
+        group = grp.getgrnam(name)
+    except KeyError:
+        return
+    if not group.gr_mem and exists(name) is None:
+        subprocess.run(["groupdel", name], capture_output=True, check=False)

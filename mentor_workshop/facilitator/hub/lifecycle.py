@@ -403,7 +403,9 @@ def teardown_hub(course_dir: str | os.PathLike[str]) -> HubReport:
     state = find_state(course_dir)
     m = load_manifest(state)
     report = HubReport(stop_hub(state))
-    for name in reversed(m.account_names()):
+    # the facilitator first: while it is a member of the participants' own groups, userdel
+    # would leave those groups behind
+    for name in m.account_names():
         report.add(acc.delete_account(name, m.marker))
     for line in remove_exchange(m.exchange_created):
         report.add(line)
