@@ -197,7 +197,7 @@ def _feedback_pages(hub: Hub, user: str) -> dict[str, str]:
     return pages
 
 
-def test_every_participant_is_collected_graded_and_gets_only_their_own_feedback(
+def _every_participant_is_collected_graded_and_gets_only_their_own_feedback(
         cycle: dict) -> None:
     hub, pids = cycle["hub"], cycle["pids"]
     for pid in pids:
@@ -223,7 +223,7 @@ def _fingerprint(paths: list[Path]) -> dict[str, str]:
     return out
 
 
-def test_a_participant_cannot_touch_anothers_files(cycle: dict) -> None:
+def _a_participant_cannot_touch_anothers_files(cycle: dict) -> None:
     a, b = cycle["users"][cycle["pids"][0]], cycle["users"][cycle["pids"][1]]
     home_b = Path(f"/home/{b}")
     inbound = cycle["exchange"] / "course" / "inbound"
@@ -264,7 +264,7 @@ def test_a_participant_cannot_touch_anothers_files(cycle: dict) -> None:
     assert as_user(a, "cat", f"/home/{a}/{ASSIGNMENT}/{JOURNAL_FILENAME}").returncode == 0
 
 
-def test_a_participant_cannot_reach_anothers_server(cycle: dict) -> None:
+def _a_participant_cannot_reach_anothers_server(cycle: dict) -> None:
     hub = cycle["hub"]
     a, b = cycle["users"][cycle["pids"][0]], cycle["users"][cycle["pids"][2]]
     journal = f"api/contents/{ASSIGNMENT}/{JOURNAL_FILENAME}"
@@ -286,7 +286,7 @@ def test_a_participant_cannot_reach_anothers_server(cycle: dict) -> None:
     assert hub.api(b, "GET", journal).json()["content"] == before
 
 
-def test_the_room_view_is_the_facilitators_alone_and_shows_everyone(cycle: dict) -> None:
+def _the_room_view_is_the_facilitators_alone_and_shows_everyone(cycle: dict) -> None:
     hub, pids = cycle["hub"], cycle["pids"]
     url = f"{hub.base}/services/room/"
     page = requests.get(url, headers={"Authorization": f"token {hub.admin_token}"}, timeout=60)
@@ -303,7 +303,7 @@ def test_the_room_view_is_the_facilitators_alone_and_shows_everyone(cycle: dict)
     assert participant.status_code == 403
 
 
-def test_each_login_code_opens_only_its_own_account(cycle: dict) -> None:
+def _each_login_code_opens_only_its_own_account(cycle: dict) -> None:
     hub, users = cycle["hub"], list(cycle["users"].values())
     codes = json.loads((cycle["state"] / "codes.json").read_text())
 
@@ -318,3 +318,12 @@ def test_each_login_code_opens_only_its_own_account(cycle: dict) -> None:
     assert login(users[0], codes[users[0]]) == 302  # their own card works
     assert login(users[1], codes[users[0]]) == 403  # A's code does not open B's account
     assert login("root", codes[users[0]]) == 403  # nor any account outside the roster
+
+
+def test_the_whole_workshop_through_the_hub(cycle: dict) -> None:
+    """One test, so that pytest-xdist never splits the checks and starts a second hub."""
+    _every_participant_is_collected_graded_and_gets_only_their_own_feedback(cycle)
+    _a_participant_cannot_touch_anothers_files(cycle)
+    _a_participant_cannot_reach_anothers_server(cycle)
+    _the_room_view_is_the_facilitators_alone_and_shows_everyone(cycle)
+    _each_login_code_opens_only_its_own_account(cycle)
