@@ -183,6 +183,12 @@ def cycle() -> Iterator[dict]:
     left = [n for n in names if n in {e.pw_name for e in pwd.getpwall()}
             | {g.gr_name for g in grp.getgrall()}]
     assert left == [], f"teardown left accounts or groups behind: {left}"
+    import psutil
+
+    state = str(info.get("state", "-"))
+    stray = [p.pid for p in psutil.process_iter(["cmdline", "username"])
+             if state in (p.info["cmdline"] or []) or p.info["username"] in names]
+    assert stray == [], f"teardown left processes running: {stray}"
 
 
 def _feedback_pages(hub: Hub, user: str) -> dict[str, str]:

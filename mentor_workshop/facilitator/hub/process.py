@@ -175,4 +175,25 @@ def stop_hub(state: Path, timeout: float = 20.0) -> list[str]:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         lines.append(f"stopped {name.split('.')[0]} (pid {pid})")
+    lines += _stop_services(state)
     return lines
+
+
+def _stop_services(state: Path) -> list[str]:
+    """End this hub's managed services (the room view) if the hub left them running.
+
+    They are found by the state folder on their command line, which only this hub's
+    services carry, and ended by pid.
+    """
+    import psutil
+
+    marker = str(state)
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        cmdline = proc.info["cmdline"] or []
+        if marker in cmdline and "mentor_workshop.facilitator.room" in cmdline:
+            with contextlib.suppress(psutil.Error):
+                proc.terminate()
+                found.append(proc)
+    psutil.wait_procs(found, timeout=5)
+    return [f"stopped the room view (pid {p.pid})" for p in found]

@@ -111,4 +111,12 @@ def serve(argv: Sequence[str] | None = None) -> None:
     ], cookie_secret=os.urandom(32))
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:0"))
     app.listen(url.port or 0, url.hostname or "127.0.0.1")
+    parent = os.getppid()
+
+    def _hub_gone() -> None:
+        # the hub started us; if it died without stopping us, we were handed to init
+        if os.getppid() != parent:
+            ioloop.IOLoop.current().stop()
+
+    ioloop.PeriodicCallback(_hub_gone, 2000).start()
     ioloop.IOLoop.current().start()
