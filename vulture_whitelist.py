@@ -40,3 +40,4 @@ _.handle_starttag
 _.handle_startendtag
 _.handle_endtag
 _.handle_data
+_sort_by_timestamp  # nbgrader's ExchangeCollect calls it (hub/nbgrader_exchange.py)

@@ -147,6 +147,12 @@ def cycle() -> Iterator[dict]:
         hub.wait_ready(users)
         with ThreadPoolExecutor(len(pids)) as pool:
             list(pool.map(lambda p: _participant_work(hub, info["users"][p], p), pids))
+        # A forges a hand-in under B's id, after B's real one: collect must ignore it
+        from mentor_workshop.facilitator.hub.process import run_as
+
+        _ok(run_as(info["users"][pids[0]], [str(PREFIX / "bin" / "nbgrader"), "submit",
+                                           ASSIGNMENT, "--course", "course", "--student",
+                                           pids[1]]), "the forged submit")
         info["collect"] = _facilitator(fac, "mentor-workshop", "collect", str(course),
                                        "--from", "exchange")
         info["autograde"] = _facilitator(fac, "mentor-workshop", "autograde", str(course),
@@ -234,7 +240,8 @@ def _a_participant_cannot_touch_anothers_files(cycle: dict) -> None:
     home_b = Path(f"/home/{b}")
     inbound = cycle["exchange"] / "course" / "inbound"
     feedback = cycle["exchange"] / "course" / "feedback"
-    entry_b = next(p for p in inbound.iterdir() if p.name.startswith(cycle["pids"][1] + "+"))
+    entry_b = next(p for p in inbound.iterdir() if p.name.startswith(cycle["pids"][1] + "+")
+                   and p.owner() == b)  # B's own hand-in, not the one A forged
     journal_b = home_b / ASSIGNMENT / JOURNAL_FILENAME
     page_b = next((home_b / ASSIGNMENT / "feedback").rglob("*.html"))
     released = sorted(feedback.iterdir())

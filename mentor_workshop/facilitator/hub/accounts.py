@@ -245,7 +245,7 @@ def join_groups(name: str, groups: list[str]) -> None:
     """Add the account to each group (the facilitator joins each participant's own group).
 
     Why: a submission's files belong to the participant's own group with mode 0640 (see
-    ``private_submit.py``), so the facilitator reads them through that membership while the
+    ``nbgrader_exchange.py``), so the facilitator reads them through that membership while the
     other participants, who are in no one else's group, cannot.
 
     Parameters

@@ -205,8 +205,10 @@ c = get_config()  # noqa: F821
 
 c.Exchange.root = {str(s.exchange_root)!r}
 c.CourseDirectory.course_id = {s.course_id!r}
-# Submissions readable by their owner and the facilitator only (see private_submit.py).
-c.ExchangeFactory.submit = "mentor_workshop.facilitator.hub.private_submit.PrivateExchangeSubmit"
+# Submissions readable by their owner and the facilitator only, and collected only from their
+# own account (see mentor_workshop/facilitator/hub/nbgrader_exchange.py).
+c.ExchangeFactory.submit = "mentor_workshop.facilitator.hub.nbgrader_exchange.PrivateExchangeSubmit"
+c.ExchangeFactory.collect = "mentor_workshop.facilitator.hub.nbgrader_exchange.OwnerCheckedCollect"
 """
     if roster_id is not None:
         return text + ("# Your roster id: the name your submissions go under.\n"
