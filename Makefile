@@ -30,6 +30,7 @@ lint: install
 test: install lint
 	@sh scripts/ensure-chromium.sh
 	@sh scripts/ensure-axe.sh
+	@sh scripts/ensure-hub-tools.sh
 	$(BIN)/python -m pytest -n 2 -m "not browser" $(PYTEST_ARGS)
 	$(BIN)/python -m pytest -m browser tests/browser $(PYTEST_ARGS)
 

@@ -47,3 +47,4 @@ __dir__
 
 # ipywidgets syncs this trait to the browser when it is set (the blind grader's level hints).
 _.tooltips
+_sort_by_timestamp  # nbgrader's ExchangeCollect calls it (hub/nbgrader_exchange.py)

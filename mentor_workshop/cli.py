@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "mentor_workshop.commands.report",
     "mentor_workshop.commands.demo",
     "mentor_workshop.commands.start",
+    "mentor_workshop.commands.hub",
 )
 
 

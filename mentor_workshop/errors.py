@@ -19,9 +19,11 @@ from typing import Any
 
 __all__ = [
     "ContentError",
+    "CourseBusyError",
     "CourseError",
     "CurriculumError",
     "FeedbackRulesError",
+    "HubError",
     "IcsError",
     "JournalError",
     "MentorWorkshopError",
@@ -120,3 +122,7 @@ class PlanExportError(MentorWorkshopError, OSError):
 
 class CourseBusyError(CourseError):
     """Another command holds the course's lock (two autograde runs on one gradebook)."""
+
+
+class HubError(MentorWorkshopError):
+    """The shared JupyterHub cannot be set up, started or torn down; the message says why."""
