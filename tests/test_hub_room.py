@@ -115,3 +115,16 @@ def test_without_root_the_hub_commands_explain_what_they_would_do(
         assert "Traceback" not in result.stderr
     setup = cli(["hub", "setup", str(tmp_path), "--roster", "r.csv"])
     assert "Unix account per roster line" in setup.stderr
+
+
+def test_the_page_reloads_by_header_and_the_reader_can_pause_it() -> None:
+    """A timed reload the reader cannot stop fails WCAG 2.2.1: no meta refresh, a pause link."""
+    from mentor_workshop.facilitator.room.page import render_room
+    from mentor_workshop.facilitator.room.snapshot import take_snapshot
+
+    snap = take_snapshot({})
+    running = render_room(snap, refresh=7, pause_url="?paused=1")
+    paused = render_room(snap, refresh=7, paused=True, pause_url="?")
+    assert "http-equiv" not in running.lower() and "http-equiv" not in paused.lower()
+    assert "refreshes every 7 s" in running and 'href="?paused=1">Pause refreshing' in running
+    assert "paused" in paused and ">Resume refreshing<" in paused

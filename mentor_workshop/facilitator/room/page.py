@@ -1,8 +1,11 @@
 """The room view as one self-contained HTML page: no script, no CDN, everything escaped.
 
-Why no JavaScript: the page refreshes itself with ``<meta http-equiv="refresh">``, which is
-enough for a view that changes every few seconds and leaves nothing to load from the network
-(the workshop room may have none) and nothing for participant text to run in. Names and ids
+Why no JavaScript: the service asks the browser to reload the page with an HTTP ``Refresh``
+header, which is enough for a view that changes every few seconds and leaves nothing to load
+from the network (the workshop room may have none) and nothing for participant text to run in.
+Not a ``<meta http-equiv="refresh">``: a timed reload the reader cannot stop fails WCAG 2.2.1
+(axe's ``meta-refresh``), so the page carries a link that pauses it and the header is not sent
+while paused. Names and ids
 come from participants, so every one goes through ``html.escape``. The pseudonymous variant
 shows ``P-XXXXX`` instead of names, for projecting on the wall.
 """
@@ -40,7 +43,8 @@ def _idle(minutes: float | None) -> str:
 
 
 def render_room(snap: RoomSnapshot, *, pseudonymous: bool = False, refresh: int = 10,
-                toggle_url: str = "?") -> str:
+                toggle_url: str = "?", pause_url: str = "?paused=1", paused: bool = False
+                ) -> str:
     """The page for one snapshot.
 
     Parameters
@@ -50,9 +54,13 @@ def render_room(snap: RoomSnapshot, *, pseudonymous: bool = False, refresh: int 
     pseudonymous : bool
         Show pseudonyms instead of names and ids (for projecting).
     refresh : int
-        Seconds between automatic reloads.
+        Seconds between automatic reloads (the service sends them as a ``Refresh`` header).
     toggle_url : str
         Link to the other mode (names or pseudonyms).
+    pause_url : str
+        Link that pauses the reloads, or resumes them when ``paused``.
+    paused : bool
+        Whether the reader has paused the reloads.
 
     Returns
     -------
@@ -79,14 +87,16 @@ def render_room(snap: RoomSnapshot, *, pseudonymous: bool = False, refresh: int 
                       f'<td><span class="bar" style="width:{width}px"></span></td></tr>')
     mode = "Show names" if pseudonymous else "Pseudonyms (for projecting)"
     stamp = time.strftime("%H:%M:%S", time.localtime(snap.taken_at))
+    timing = "automatic refresh paused" if paused else f"refreshes every {int(refresh)} s"
+    pause_label = "Resume refreshing" if paused else "Pause refreshing"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="refresh" content="{int(refresh)}">
 <title>Room view</title><style>{_STYLE}</style></head>
 <body><main>
 <h1>Room view</h1>
 <p class="meta">{total} participants · {len(stuck)} may be stuck · updated {e(stamp)},
-refreshes every {int(refresh)} s · <a href="{e(toggle_url)}">{e(mode)}</a></p>
+{e(timing)} · <a href="{e(pause_url)}">{e(pause_label)}</a> ·
+<a href="{e(toggle_url)}">{e(mode)}</a></p>
 <h2>Who is where</h2>
 <table><thead><tr><th scope=col>Participant</th><th scope=col>Working on</th>
 <th scope=col>Steps done</th><th scope=col>Last save</th><th scope=col>Note</th></tr></thead>

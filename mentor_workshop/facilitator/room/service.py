@@ -50,7 +50,8 @@ def journals_from_manifest(state: Path) -> tuple[dict[str, Path], dict[str, str]
     return journals, accounts
 
 
-def room_page(journals: dict[str, Path], *, pseudonymous: bool, refresh: int = 10) -> str:
+def room_page(journals: dict[str, Path], *, pseudonymous: bool, refresh: int = 10,
+              paused: bool = False) -> str:
     """The room view's HTML for these journals (one fresh snapshot).
 
     Parameters
@@ -61,14 +62,23 @@ def room_page(journals: dict[str, Path], *, pseudonymous: bool, refresh: int = 1
         Pseudonyms instead of names.
     refresh : int
         Seconds between reloads.
+    paused : bool
+        Whether the reader paused the reloads (the links keep both choices).
 
     Returns
     -------
     str
+        The complete page.
     """
     snap = take_snapshot(journals)
-    toggle = "?" if pseudonymous else "?pseudonyms=1"
-    return render_room(snap, pseudonymous=pseudonymous, refresh=refresh, toggle_url=toggle)
+
+    def link(pseudo: bool, pause: bool) -> str:
+        query = "&".join(q for q, on in (("pseudonyms=1", pseudo), ("paused=1", pause)) if on)
+        return f"?{query}"
+
+    return render_room(snap, pseudonymous=pseudonymous, refresh=refresh, paused=paused,
+                       toggle_url=link(not pseudonymous, paused),
+                       pause_url=link(pseudonymous, not paused))
 
 
 def serve(argv: Sequence[str] | None = None) -> None:
@@ -99,10 +109,14 @@ def serve(argv: Sequence[str] | None = None) -> None:
         @web.authenticated
         def get(self) -> None:
             pseudonymous = self.get_argument("pseudonyms", "") == "1"
+            paused = self.get_argument("paused", "") == "1"
+            if not paused:
+                self.set_header("Refresh", str(args.refresh))
             self.set_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
             self.set_header("Cache-Control", "no-store")
             self.set_header("X-Content-Type-Options", "nosniff")
-            self.write(room_page(journals, pseudonymous=pseudonymous, refresh=args.refresh))
+            self.write(room_page(journals, pseudonymous=pseudonymous, refresh=args.refresh,
+                                 paused=paused))
 
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/room/")
     app = web.Application([
