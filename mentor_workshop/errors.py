@@ -29,6 +29,7 @@ __all__ = [
     "PlanExportError",
     "ReleaseLeakError",
     "RosterError",
+    "SandboxUnavailable",
     "UnreadableJournal",
     "UserError",
 ]
@@ -116,3 +117,7 @@ class IcsError(MentorWorkshopError, ValueError):
 
 class PlanExportError(MentorWorkshopError, OSError):
     """The plan's files could not be written where the participant asked."""
+
+
+class SandboxUnavailable(CourseError):
+    """Participants' notebooks cannot be run in a sandbox here, so the kit refuses to run them."""

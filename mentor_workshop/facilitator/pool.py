@@ -89,6 +89,18 @@ class PoolPolicy:
         Extra seconds the local pool waits past a job's limit before it kills the worker.
     stderr_tail_lines
         Lines of a failed kernel's own stderr quoted in the report.
+    graded_notebook_timeout
+        Seconds a sandboxed notebook of a participant may run in all (autograde), kernel start
+        included; generous, since honest step notebooks need a few seconds.
+    memory_bytes
+        Address space one sandboxed process may use (``RLIMIT_AS``): a memory bomb gets a
+        ``MemoryError`` instead of taking the machine down.
+    max_processes
+        Processes a sandbox may hold at once, kernel included (a fork bomb stops there).
+    output_bytes
+        Bytes of output one notebook may send back; past that its kernel is stopped.
+    file_bytes
+        The largest file a sandboxed process may write (``RLIMIT_FSIZE``).
     """
 
     start_retries: int = 2
@@ -99,6 +111,11 @@ class PoolPolicy:
     kernel_start_timeout: float = 60.0
     hard_stop_grace: float = 60.0
     stderr_tail_lines: int = 5
+    graded_notebook_timeout: float = 300.0
+    memory_bytes: int = 2 * 1024**3
+    max_processes: int = 64
+    output_bytes: int = 8 * 1024**2
+    file_bytes: int = 64 * 1024**2
 
     @property
     def start_attempts(self) -> int:

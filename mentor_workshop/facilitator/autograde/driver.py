@@ -71,6 +71,11 @@ from mentor_workshop.facilitator.autograde.worker import (
 from mentor_workshop.facilitator.course import Course, ensure_tools_on_path, open_course
 from mentor_workshop.facilitator.pool import WorkerDeaths
 from mentor_workshop.facilitator.pool import default_workers as _pool_workers
+from mentor_workshop.facilitator.sandbox import require as require_sandbox
+
+#: Said when grading runs without the sandbox (``--unsafe-no-sandbox``).
+UNSAFE_WARNING = ("graded WITHOUT a sandbox (--unsafe-no-sandbox): hand-ins ran with your "
+                  "rights and could read or change anything you can")
 
 __all__ = ["autograde", "default_workers"]
 
@@ -124,11 +129,12 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")  # pragma: no cover - macOS/Windows
 
 
-def _pool(workers: int, root: str, overrides: dict[str, Any], ticks: Any, prewarm: bool
+def _pool(workers: int, root: str, overrides: dict[str, Any], ticks: Any, prewarm: Any
           ) -> ProcessPoolExecutor:
+    # ``prewarm`` is (prewarm, sandbox): one argument, so the dispatch loop passes it unchanged
     return ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
                                initializer=init_worker,
-                               initargs=(root, overrides, ticks, prewarm))
+                               initargs=(root, overrides, ticks, *prewarm))
 
 
 def autograde(
@@ -142,6 +148,7 @@ def autograde(
     progress: bool = True,
     prewarm: bool = True,
     on_result: Callable[[ParticipantOutcome], None] | None = None,
+    sandbox: bool = True,
 ) -> AutogradeReport:
     """Autograde submissions in parallel into the course's gradebook.
 
@@ -171,6 +178,9 @@ def autograde(
         Fork kernels from a pre-warmed process (Linux only).
     on_result
         Called with each participant's outcome as soon as it is graded.
+    sandbox
+        Run each participant's notebooks in a bubblewrap sandbox (:mod:`mentor_workshop.
+        facilitator.sandbox`); False (``--unsafe-no-sandbox``) runs them with your rights.
 
     Returns
     -------
@@ -182,11 +192,15 @@ def autograde(
     UserError
         For a bad ``workers`` or ``timeout``, a course without assignments or submissions, or
         a named participant without a submission.
+    SandboxUnavailable
+        When ``sandbox`` is on and no sandbox can be had on this machine.
     """
     # deferred: pre-warmed kernels fork from a process that imports this package
     from nbgrader.api import Gradebook
 
     ensure_tools_on_path()
+    if sandbox:
+        require_sandbox()
     course = open_course(course_dir)
     workers = workers or default_workers()
     if workers < 1:
@@ -210,6 +224,8 @@ def autograde(
         (course.root / LOG_NAME).write_text("", encoding="utf-8")
     parent = GradebookSide(course, config, force=force or bool(participants))
     report = AutogradeReport(workers=workers)
+    if not sandbox:
+        report.warnings.append(UNSAFE_WARNING)
     started = time.monotonic()
     todo: list[tuple[str, str]] = []
     for name, student in pairs:
@@ -227,7 +243,7 @@ def autograde(
         reader.start()
     try:
         _dispatch(parent, todo, workers, str(course.root), overrides, ticks, report, on_result,
-                  prewarm)
+                  (prewarm, sandbox))
     finally:
         stop.set()
         if reader is not None:
@@ -255,7 +271,7 @@ def _drain(ticks: Any, bar: Any, stop: threading.Event) -> None:
 def _dispatch(
     parent: GradebookSide, todo: list[tuple[str, str]], workers: int, root: str,
     overrides: dict[str, Any], ticks: Any, report: AutogradeReport,
-    on_result: Callable[[ParticipantOutcome], None] | None, prewarm: bool,
+    on_result: Callable[[ParticipantOutcome], None] | None, prewarm: tuple[bool, bool],
 ) -> None:
     """Keep every worker busy; prepare the next submission while the others run."""
     pending = list(reversed(todo))

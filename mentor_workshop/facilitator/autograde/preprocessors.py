@@ -16,16 +16,22 @@ imports this package (see :mod:`.prewarm`), and they must not carry nbgrader.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
+import threading
 from collections.abc import Iterable
 from typing import Any
 
 from traitlets.config import Config
 from traitlets.utils.importstring import import_item
 
-from mentor_workshop.facilitator.autograde.prewarm import current_zygote, forking_manager_class
-from mentor_workshop.facilitator.pool import KERNEL_DIED, Trouble, classify, retry_start
+from mentor_workshop.facilitator.autograde.prewarm import (
+    current_sandbox,
+    current_zygote,
+    forking_manager_class,
+)
+from mentor_workshop.facilitator.pool import KERNEL_DIED, POLICY, Trouble, classify, retry_start
 
 __all__ = ["exporter", "load_class", "pipelines"]
 
@@ -163,6 +169,19 @@ def _robust_overwrite_class() -> type:
     return RobustOverwriteCells
 
 
+_OUTPUT_MESSAGES = frozenset({"stream", "display_data", "execute_result", "error",
+                              "update_display_data"})
+
+
+def _size(content: Any) -> int:
+    """Roughly the bytes of one output message (its text and data), cheaply."""
+    total = len(str(content.get("text", "")))
+    for value in (content.get("data") or {}).values():
+        total += len(value) if isinstance(value, str) else len(str(value))
+    total += sum(len(str(line)) for line in content.get("traceback") or ())
+    return total
+
+
 @functools.cache
 def _guarded_execute_class() -> type:
     """nbgrader's ``Execute``, plus: a kernel that dies no longer loses the whole notebook.
@@ -180,11 +199,45 @@ def _guarded_execute_class() -> type:
 
     class GuardedExecute(Execute):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            if current_zygote() is not None:
+            if current_zygote() is not None or current_sandbox() is not None:
                 kwargs["kernel_manager_class"] = forking_manager_class()
             super().__init__(*args, **kwargs)
 
         def preprocess(self, nb: Any, resources: Any = None, km: Any = None) -> Any:
+            self._mw_bytes = 0
+            self._mw_stopped: str | None = None
+            limit = POLICY.graded_notebook_timeout
+            timer = threading.Timer(limit, self._mw_stop, args=(
+                "time", f"it ran longer than {limit:g} s (the notebook's time limit)"))
+            timer.daemon = True
+            timer.start()
+            try:
+                return self._mw_preprocess(nb, resources, km)
+            finally:
+                timer.cancel()
+
+        def _mw_stop(self, kind: str, why: str) -> None:
+            """Stop the kernel at a limit: the notebook is graded as far as it ran."""
+            if self._mw_stopped is None:
+                self._mw_stopped = why
+                self._mw_limit = kind
+            process = getattr(getattr(getattr(self, "km", None), "provisioner", None),
+                              "process", None)
+            if process is not None:
+                with contextlib.suppress(Exception):
+                    process.kill()
+
+        def process_message(self, msg: Any, cell: Any, cell_index: int) -> Any:
+            if msg.get("msg_type") in _OUTPUT_MESSAGES:
+                self._mw_bytes += _size(msg.get("content", {}))
+                if self._mw_bytes > POLICY.output_bytes:
+                    if self._mw_stopped is None:
+                        self._mw_stop("output", f"it sent more than "
+                                      f"{POLICY.output_bytes // 2**20} MiB of output")
+                    return None
+            return super().process_message(msg, cell, cell_index)
+
+        def _mw_preprocess(self, nb: Any, resources: Any, km: Any) -> Any:
             pristine = copy.deepcopy(nb)
 
             def run(attempt: int) -> tuple[tuple[Any, BaseException | None], bool]:
@@ -195,6 +248,8 @@ def _guarded_execute_class() -> type:
                 try:
                     done = super(GuardedExecute, self).preprocess(notebook, resources, km)
                 except (DeadKernelError, RuntimeError, TimeoutError) as exc:
+                    if self._mw_stopped is not None:  # stopped at a limit: never again
+                        return (notebook, exc), False
                     trouble = classify(exc, started=self._mw_started)
                     return (notebook, exc), trouble is Trouble.START_FAILURE
                 return (done, None), False
@@ -207,6 +262,9 @@ def _guarded_execute_class() -> type:
         def _mw_crashed(self, nb: Any, resources: Any, exc: BaseException) -> Any:
             # nbclient executes ``nb`` in place: the cells before the crash keep their output
             reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            if self._mw_stopped is not None:
+                reason = f"stopped because {self._mw_stopped}"
+                resources.setdefault("mentor_workshop", {})["limit"] = self._mw_limit
             for index, cell in enumerate(nb.cells):
                 if index <= self._mw_last or cell.cell_type != "code":
                     continue

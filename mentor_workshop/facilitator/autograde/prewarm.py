@@ -27,7 +27,19 @@ import sys
 import time
 from typing import Any
 
-__all__ = ["PRELOAD", "current_zygote", "forking_manager_class", "start_zygote", "zygote_main"]
+from mentor_workshop.facilitator.sandbox.inside import apply_limits, reap_others
+from mentor_workshop.facilitator.sandbox.session import LIMITS_ENV, Sandbox, outer_pid
+
+__all__ = [
+    "PRELOAD",
+    "current_sandbox",
+    "current_zygote",
+    "forking_manager_class",
+    "start_zygote",
+    "stop_zygote",
+    "use_sandbox",
+    "zygote_main",
+]
 
 #: Imported once by the zygote; a module that fails to import is simply not pre-loaded.
 PRELOAD = (
@@ -40,11 +52,15 @@ PRELOAD = (
 )
 
 #: This worker's zygote, or None (not started, not on Linux, or broken).
-_zygote: dict[str, Zygote | None] = {"current": None}
+_zygote: dict[str, Any] = {"current": None, "sandbox": None}
 
 
 def zygote_main() -> None:
     """The zygote process: pre-import, then fork one kernel per request (JSON lines on stdin).
+
+    Requests are ``{"args": ..., "env": ..., "cwd": ...}`` (fork a kernel; the reply is its
+    pid) and, in a sandbox, ``{"reap": pid}`` (kill every process the last notebook left in the
+    sandbox; the reply counts them, not counting the kernel ``pid``).
 
     Returns
     -------
@@ -53,6 +69,7 @@ def zygote_main() -> None:
     """
     replies = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # anything an import prints goes to the log, not into the protocol
+    limits = json.loads(os.environ.pop(LIMITS_ENV, "") or "null")
     for name in PRELOAD:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
@@ -65,10 +82,16 @@ def zygote_main() -> None:
     replies.write(json.dumps({"ready": os.getpid()}) + "\n")
     for line in sys.stdin:
         request = json.loads(line)
+        if "reap" in request:
+            killed = reap_others() - {request["reap"]}
+            replies.write(json.dumps({"reaped": len(killed)}) + "\n")
+            continue
         pid = os.fork()
         if pid == 0:
             try:
                 replies.close()
+                if limits is not None:
+                    apply_limits(limits)
                 _become_kernel(request)
             finally:
                 os._exit(1)
@@ -108,15 +131,34 @@ def _become_kernel(request: dict[str, Any]) -> None:
 
 
 class Zygote:
-    """The worker's handle on its zygote process."""
+    """The worker's handle on its zygote process (inside a sandbox when one is given).
 
-    def __init__(self) -> None:
+    Parameters
+    ----------
+    sandbox
+        The participant's sandbox to run the zygote in; None for an unsandboxed one that
+        serves the whole worker.
+    """
+
+    def __init__(self, sandbox: Sandbox | None = None) -> None:
+        argv = [sys.executable, "-c", "from mentor_workshop.facilitator.autograde.prewarm "
+                                      "import zygote_main; zygote_main()"]
+        self.sandbox = sandbox
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", "from mentor_workshop.facilitator.autograde.prewarm import "
-                                   "zygote_main; zygote_main()"],
+            sandbox.command(argv) if sandbox is not None else argv,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
         )
         self.ready = False
+        self.last_kernel: int | None = None
+
+    def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        if not self.ready:
+            json.loads(self.proc.stdout.readline())["ready"]
+            self.ready = True
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
 
     def fork(self, args: list[str], env: dict[str, str], cwd: str) -> int:
         """Ask the zygote for a kernel started as ``ipykernel_launcher ARGS`` would be.
@@ -126,45 +168,99 @@ class Zygote:
         args
             The kernel's command-line arguments (after ``-m ipykernel_launcher``).
         env
-            Its environment.
+            Its environment (cut down to the sandbox's allow-list in a sandbox).
         cwd
             Its working folder.
 
         Returns
         -------
         int
-            The kernel's process id (a child of the zygote, not of this process).
+            The kernel's process id as this process knows it (a child of the zygote, not of
+            this process).
         """
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        if not self.ready:
-            json.loads(self.proc.stdout.readline())["ready"]
-            self.ready = True
-        self.proc.stdin.write(json.dumps({"args": args, "env": dict(env), "cwd": cwd}) + "\n")
-        self.proc.stdin.flush()
-        return int(json.loads(self.proc.stdout.readline())["pid"])
+        if self.sandbox is not None:
+            env = self.sandbox.environment(env)
+        inner = int(self._ask({"args": args, "env": dict(env), "cwd": cwd})["pid"])
+        self.last_kernel = inner
+        if self.sandbox is None:
+            return inner
+        pid = outer_pid(self.proc.pid, inner)
+        if pid is None:
+            raise RuntimeError("the sandboxed kernel vanished as it started")
+        return pid
+
+    def reap(self) -> int:
+        """Kill what the last notebook left running in the sandbox (nothing outside one).
+
+        Returns
+        -------
+        int
+            How many processes were killed, the kernel itself not counted.
+        """
+        if self.sandbox is None:
+            return 0
+        return int(self._ask({"reap": self.last_kernel})["reaped"])
 
     def close(self) -> None:
-        """Stop the zygote (its kernels run on until their managers stop them)."""
+        """Stop the zygote; in a sandbox, every process in it dies too (its PID namespace)."""
         with contextlib.suppress(Exception):
             self.proc.kill()
             self.proc.wait(timeout=5)
 
 
-def start_zygote() -> None:
-    """Start this worker's zygote, on Linux only (forking a process is safe there).
+def start_zygote(sandbox: Sandbox | None = None) -> None:
+    """Start this worker's zygote (in ``sandbox`` when given), on Linux only.
 
-    A zygote that cannot start leaves kernels to start the ordinary way.
+    Without a sandbox, a zygote that cannot start leaves kernels to start the ordinary way; in
+    a sandbox there is no ordinary way, so kernels are then started in the sandbox directly.
+
+    Parameters
+    ----------
+    sandbox
+        The participant's sandbox, or None for the worker's own zygote.
 
     Returns
     -------
     None
     """
+    _zygote["sandbox"] = sandbox
     if not sys.platform.startswith("linux"):
         return
     with contextlib.suppress(OSError):
-        zygote = Zygote()
+        zygote = Zygote(sandbox)
         _zygote["current"] = zygote
         atexit.register(zygote.close)
+
+
+def use_sandbox(sandbox: Sandbox | None) -> None:
+    """Start this worker's kernels in ``sandbox`` (without a zygote), or nowhere special.
+
+    Parameters
+    ----------
+    sandbox
+        The participant's sandbox, or None.
+
+    Returns
+    -------
+    None
+    """
+    _zygote["sandbox"] = sandbox
+
+
+def stop_zygote() -> None:
+    """Stop the current zygote (every process in its sandbox with it) and forget the sandbox.
+
+    Returns
+    -------
+    None
+    """
+    zygote = _zygote["current"]
+    if zygote is not None:
+        zygote.close()
+        with contextlib.suppress(Exception):
+            atexit.unregister(zygote.close)
+    _zygote["current"] = None
+    _zygote["sandbox"] = None
 
 
 def current_zygote() -> Zygote | None:
@@ -174,7 +270,17 @@ def current_zygote() -> Zygote | None:
     -------
     Zygote or None
     """
-    return _zygote["current"]
+    return _zygote["current"]  # type: ignore[no-any-return]
+
+
+def current_sandbox() -> Sandbox | None:
+    """The sandbox this worker's kernels start in now, or None.
+
+    Returns
+    -------
+    Sandbox or None
+    """
+    return _zygote["sandbox"]  # type: ignore[no-any-return]
 
 
 class _ForkedProcess:
@@ -239,14 +345,29 @@ def forking_manager_class() -> type:
     from jupyter_client.manager import AsyncKernelManager
 
     class ForkingKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            sandbox = current_sandbox()
+            if sandbox is not None:
+                # no network in the sandbox: the kernel's sockets are files in its runtime folder
+                kwargs["transport"] = "ipc"
+                kwargs["ip"] = os.path.join(sandbox.runtime, "k")
+                kwargs["connection_file"] = os.path.join(
+                    sandbox.runtime, f"kernel-{os.urandom(6).hex()}.json")
+            super().__init__(**kwargs)
+
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             zygote = current_zygote()
+            sandbox = current_sandbox()
             native = kernel_cmd[:3] == [sys.executable, "-m", "ipykernel_launcher"]
+            if sandbox is not None and not native:
+                raise RuntimeError("only the kit's own Python kernel can run in the sandbox")
             if zygote is not None and native and self.provisioner is not None:
                 try:
                     pid = zygote.fork(kernel_cmd[3:], kw.get("env") or dict(os.environ),
                                       str(kw.get("cwd") or os.getcwd()))
                 except Exception:
+                    if sandbox is not None:
+                        raise
                     _zygote["current"] = None  # broken: start kernels the usual way
                     zygote.close()
                 else:
@@ -256,6 +377,10 @@ def forking_manager_class() -> type:
                     provisioner.cwd = kw.get("cwd")
                     self._reconcile_connection_info(provisioner.connection_info)
                     return
+            if sandbox is not None:  # no zygote: a sandbox of its own for this kernel
+                kernel_cmd = sandbox.command([sys.executable, "-m",
+                                              "mentor_workshop.facilitator.sandbox.inside",
+                                              *kernel_cmd[3:]])
             await super()._async_launch_kernel(kernel_cmd, **kw)
 
     return ForkingKernelManager
