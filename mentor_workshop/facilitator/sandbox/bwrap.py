@@ -80,7 +80,7 @@ def bwrap_command(argv: Iterable[str], *, binds: Mapping[str, str] = {},
     binds
         Writable folders: host path -> path inside (mounted after ``hide``).
     hide
-        Folders to cover with an empty one (the course folder).
+        Folders to cover with an empty, read-only one (the course folder).
     cwd
         The working folder inside.
     env
@@ -107,6 +107,8 @@ def bwrap_command(argv: Iterable[str], *, binds: Mapping[str, str] = {},
         cmd += ["--tmpfs", os.path.abspath(path)]
     for source, target in binds.items():
         cmd += ["--bind", source, target]
+    for path in hide:  # the empty stand-in is read-only too (the binds in it stay writable)
+        cmd += ["--remount-ro", os.path.abspath(path)]
     cmd += ["--remount-ro", "/", "--chdir", cwd, "--clearenv"]
     for key, value in env.items():
         cmd += ["--setenv", key, value]
