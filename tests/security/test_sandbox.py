@@ -9,7 +9,6 @@ the summary says so where there is something to say, and that honest work still 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import sys

@@ -32,7 +32,7 @@ Where the kit deliberately does better than nbgrader:
 
 How the parts fit: :mod:`.gradebook` does the parent's gradebook work, :mod:`.worker` is the
 worker process, :mod:`.preprocessors` holds nbgrader's pipelines with the kit's fixes,
-:mod:`.prewarm` the pre-warmed kernels, :mod:`.tamper` the edited-cell checks and
+:mod:`..warm` the pre-warmed kernels, :mod:`.tamper` the edited-cell checks and
 :mod:`.outcomes` the report. Retries, and how a dead kernel or worker is handled, follow the
 pool policy shared with ``batch`` (:mod:`mentor_workshop.facilitator.pool`).
 """

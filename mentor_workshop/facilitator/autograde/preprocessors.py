@@ -20,18 +20,19 @@ import contextlib
 import copy
 import functools
 import threading
+import time
 from collections.abc import Iterable
 from typing import Any
 
 from traitlets.config import Config
 from traitlets.utils.importstring import import_item
 
-from mentor_workshop.facilitator.autograde.prewarm import (
+from mentor_workshop.facilitator.pool import KERNEL_DIED, POLICY, Trouble, classify, retry_start
+from mentor_workshop.facilitator.warm import (
     current_sandbox,
     current_zygote,
     forking_manager_class,
 )
-from mentor_workshop.facilitator.pool import KERNEL_DIED, POLICY, Trouble, classify, retry_start
 
 __all__ = ["exporter", "load_class", "pipelines"]
 
@@ -238,6 +239,17 @@ def _guarded_execute_class() -> type:
             return super().process_message(msg, cell, cell_index)
 
         def _mw_preprocess(self, nb: Any, resources: Any, km: Any) -> Any:
+            self._mw_clock = [time.perf_counter(), 0.0]  # start, first cell (the profile's split)
+            try:
+                return self._mw_attempts(nb, resources, km)
+            finally:
+                start, first = self._mw_clock
+                end = time.perf_counter()
+                first = first or end
+                resources.setdefault("mentor_workshop", {})["timings"] = {
+                    "kernel_start": first - start, "execution": end - first}
+
+        def _mw_attempts(self, nb: Any, resources: Any, km: Any) -> Any:
             pristine = copy.deepcopy(nb)
 
             def run(attempt: int) -> tuple[tuple[Any, BaseException | None], bool]:
@@ -281,6 +293,8 @@ def _guarded_execute_class() -> type:
             return nb, resources
 
         def preprocess_cell(self, cell: Any, resources: Any, index: int) -> Any:
+            if not self._mw_started:
+                self._mw_clock[1] = time.perf_counter()
             self._mw_started = True
             result = super().preprocess_cell(cell, resources, index)
             self._mw_last = index

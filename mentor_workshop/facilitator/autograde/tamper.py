@@ -7,7 +7,7 @@ from the gradebook, what each locked cell must look like (:func:`expectations`);
 compares each submitted notebook with it (:func:`tamper_notes`) before grading it.
 
 nbgrader is imported inside the functions: the pre-warmed kernels fork from a process that
-imports this package (see :mod:`.prewarm`).
+imports this package (see :mod:`mentor_workshop.facilitator.warm`).
 """
 
 from __future__ import annotations

@@ -27,16 +27,16 @@ from typing import Any
 from traitlets.config import Config
 
 from mentor_workshop.facilitator.autograde.preprocessors import exporter, pipelines
-from mentor_workshop.facilitator.autograde.prewarm import (
+from mentor_workshop.facilitator.autograde.tamper import tamper_notes
+from mentor_workshop.facilitator.course import load_config
+from mentor_workshop.facilitator.pool import CELL_TIMEOUT_ENAME
+from mentor_workshop.facilitator.sandbox import Sandbox
+from mentor_workshop.facilitator.warm import (
     current_zygote,
     start_zygote,
     stop_zygote,
     use_sandbox,
 )
-from mentor_workshop.facilitator.autograde.tamper import tamper_notes
-from mentor_workshop.facilitator.course import load_config
-from mentor_workshop.facilitator.pool import CELL_TIMEOUT_ENAME
-from mentor_workshop.facilitator.sandbox import Sandbox
 
 __all__ = [
     "LOG_NAME",
@@ -73,6 +73,7 @@ class ExecutedNotebook:
     notes: list[str]
     output: str | None = None
     resources: dict[str, Any] | None = None
+    timings: dict[str, float] | None = None  # seconds by phase (benchmarks/autograde.py)
 
 
 #: This worker process's course config and progress queue, set once by init_worker().
@@ -233,6 +234,7 @@ def _run_notebook(
     import nbformat
     from nbgrader import utils
 
+    started = time.perf_counter()
     notes = tamper_notes(nbformat.read(path, as_version=4), job.expected.get(notebook_id, {}),
                          config)
     # 1. sanitise: exactly nbgrader's first pass, written where nbgrader writes it
@@ -241,11 +243,17 @@ def _run_notebook(
     target = os.path.join(job.dest, f"{notebook_id}.ipynb")
     with open(target, "w", encoding="utf-8") as handle:
         handle.write(output)
+    sanitised = time.perf_counter()
     # 2. execute in a fresh kernel, as nbgrader's second pass does
     executing = exporter(config, execute)
     with utils.setenv(NBGRADER_EXECUTION="autograde"):
         output, resources = executing.from_filename(target,
                                                     resources=_resources(job, notebook_id))
+    timings = dict(resources.get("mentor_workshop", {}).get("timings", {}))
+    timings["sanitise"] = sanitised - started
+    timings["execute_preprocessors"] = (time.perf_counter() - sanitised
+                                        - sum(timings.get(k, 0.0) for k in ("kernel_start",
+                                                                            "execution")))
     status = "graded"
     crashed = resources.get("mentor_workshop", {}).get("crashed")
     stopped_at = resources.get("mentor_workshop", {}).get("limit")
@@ -265,4 +273,4 @@ def _run_notebook(
     resources = {k: _plain(v) for k, v in resources.items() if k in ("nbgrader", "metadata",
                                                                       "unique_key",
                                                                       "output_files_dir")}
-    return ExecutedNotebook(notebook_id, status, 0.0, notes, output, resources)
+    return ExecutedNotebook(notebook_id, status, 0.0, notes, output, resources, timings)

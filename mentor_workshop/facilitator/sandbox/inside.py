@@ -1,7 +1,7 @@
 """What runs inside a sandbox: the limits each kernel gets, and killing what a notebook left.
 
 Both run in the sandbox's fork-server (the pre-warmed zygote, :mod:`mentor_workshop.facilitator.
-autograde.prewarm`), which is the only process there that outlives a notebook:
+warm`), which is the only process there that outlives a notebook:
 
 * :func:`apply_limits` -- in each forked kernel, before it runs a single cell: address space
   (a memory bomb gets ``MemoryError``), file size, no core dumps and, where the cgroup is not to

@@ -152,13 +152,13 @@ def outer_pid(root: int, inner: int) -> int | None:
     except psutil.Error:
         return None
     for child in children:
-        with contextlib.suppress(OSError):
-            with open(f"/proc/{child.pid}/status", encoding="ascii", errors="replace") as fh:
-                for line in fh:
-                    if line.startswith("NSpid:"):
-                        if int(line.split()[-1]) == inner and len(line.split()) > 2:
-                            return child.pid
-                        break
+        status = f"/proc/{child.pid}/status"
+        with contextlib.suppress(OSError), open(status, encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("NSpid:"):
+                    if int(line.split()[-1]) == inner and len(line.split()) > 2:
+                        return child.pid
+                    break
     return None
 
 

@@ -1,15 +1,22 @@
-"""Pre-warmed kernels: a "zygote" process that has imported the kit and forks a kernel per notebook.
+"""The one warm kernel pool: a "zygote" that has imported the kit forks a kernel per notebook.
 
-Most of a notebook's grading time is its kernel: starting Python and ipykernel, then importing
-the kit and ipywidgets in the first cell. Each worker therefore keeps a zygote: a process that
-has imported all that once and forks a new kernel for every notebook. Each notebook still gets
-its own fresh kernel process (new namespace, new sockets, nothing from other notebooks); only
-the imports are done in advance. The fork happens before any thread, socket or event loop
-exists, and a kernel that cannot be forked is started the ordinary way.
+Used by autograde and by the batches (``personalize``, ``plans``) alike. Most of a notebook's
+time in a fresh kernel is the kernel itself: starting Python and ipykernel, then importing the
+kit and ipywidgets in the first cell. Each worker process therefore keeps a zygote: a process
+that has imported all that once and forks a new kernel for every notebook. Each notebook still
+gets its own fresh kernel process (new namespace, new sockets, nothing from other notebooks);
+only the imports are done in advance. The fork happens before any thread, socket or event loop
+exists, and, outside a sandbox, a kernel that cannot be forked is started the ordinary way
+(``--no-prewarm`` starts every kernel that way).
 
-The zygote imports this package (``python -c "from ...prewarm import zygote_main"``), and every
-kernel is a fork of it: so nothing heavy (nbgrader, nbconvert) may be imported at the top of any
-module of the autograde package; those imports stay inside the functions that need them.
+In autograde the zygote runs inside the participant's sandbox (:mod:`mentor_workshop.facilitator.
+sandbox`): one per hand-in, so the import cost is paid once per participant, and after each
+notebook it kills whatever the notebook left running there. Retries, timeouts and how a stuck
+or crashed kernel is reported are the pool policy's (:mod:`mentor_workshop.facilitator.pool`).
+
+The zygote imports this module (``python -c "from ...warm import zygote_main"``) and every
+kernel is a fork of it: so this module and what it imports at the top stay light (no nbgrader,
+no nbconvert, no papermill).
 """
 
 from __future__ import annotations
@@ -107,6 +114,11 @@ def _become_kernel(request: dict[str, Any]) -> None:
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
+    for fd, key in ((1, "stdout"), (2, "stderr")):  # where the manager wanted them
+        if request.get(key):
+            sink = os.open(request[key], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            os.dup2(sink, fd)
+            os.close(sink)
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
@@ -141,8 +153,8 @@ class Zygote:
     """
 
     def __init__(self, sandbox: Sandbox | None = None) -> None:
-        argv = [sys.executable, "-c", "from mentor_workshop.facilitator.autograde.prewarm "
-                                      "import zygote_main; zygote_main()"]
+        argv = [sys.executable, "-c", "from mentor_workshop.facilitator.warm import "
+                                      "zygote_main; zygote_main()"]
         self.sandbox = sandbox
         self.proc = subprocess.Popen(
             sandbox.command(argv) if sandbox is not None else argv,
@@ -160,7 +172,8 @@ class Zygote:
         self.proc.stdin.flush()
         return json.loads(self.proc.stdout.readline())
 
-    def fork(self, args: list[str], env: dict[str, str], cwd: str) -> int:
+    def fork(self, args: list[str], env: dict[str, str], cwd: str,
+             streams: dict[str, str] | None = None) -> int:
         """Ask the zygote for a kernel started as ``ipykernel_launcher ARGS`` would be.
 
         Parameters
@@ -171,6 +184,9 @@ class Zygote:
             Its environment (cut down to the sandbox's allow-list in a sandbox).
         cwd
             Its working folder.
+        streams
+            Files for the kernel's ``stdout`` and ``stderr`` (e.g. a batch job's stderr log);
+            by default it keeps the zygote's.
 
         Returns
         -------
@@ -180,7 +196,8 @@ class Zygote:
         """
         if self.sandbox is not None:
             env = self.sandbox.environment(env)
-        inner = int(self._ask({"args": args, "env": dict(env), "cwd": cwd})["pid"])
+        request = {"args": args, "env": dict(env), "cwd": cwd, **(streams or {})}
+        inner = int(self._ask(request)["pid"])
         self.last_kernel = inner
         if self.sandbox is None:
             return inner
@@ -332,6 +349,19 @@ class _ForkedProcess:
         self.send_signal(signal.SIGTERM)
 
 
+def _streams(kw: dict[str, Any]) -> dict[str, str]:
+    """The files a manager asked the kernel's output to go to, by name (a zygote cannot take
+    an open file object over its pipe)."""
+    found = {}
+    for key in ("stdout", "stderr"):
+        target = kw.get(key)
+        if target == subprocess.DEVNULL:
+            found[key] = os.devnull
+        elif isinstance(getattr(target, "name", None), str):
+            found[key] = target.name
+    return found
+
+
 @functools.cache
 def forking_manager_class() -> type:
     """An ``AsyncKernelManager`` that gets its python kernels from the worker's zygote.
@@ -364,7 +394,7 @@ def forking_manager_class() -> type:
             if zygote is not None and native and self.provisioner is not None:
                 try:
                     pid = zygote.fork(kernel_cmd[3:], kw.get("env") or dict(os.environ),
-                                      str(kw.get("cwd") or os.getcwd()))
+                                      str(kw.get("cwd") or os.getcwd()), _streams(kw))
                 except Exception:
                     if sandbox is not None:
                         raise
