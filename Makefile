@@ -29,6 +29,7 @@ lint: install
 # server and one Chromium for all its scenarios).
 test: install lint
 	@sh scripts/ensure-chromium.sh
+	@sh scripts/ensure-bubblewrap.sh
 	$(BIN)/python -m pytest -n 2 -m "not browser" $(PYTEST_ARGS)
 	$(BIN)/python -m pytest -m browser tests/browser $(PYTEST_ARGS)
 

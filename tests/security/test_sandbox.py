@@ -234,6 +234,9 @@ def test_without_a_sandbox_autograde_refuses(graded: dict, monkeypatch: pytest.M
     try:
         with pytest.raises(SandboxUnavailable, match="--unsafe-no-sandbox"):
             autograde(graded["course"], progress=False)
+        # opting out works, and says so first thing (everything is graded already: skipped)
+        report = autograde(graded["course"], progress=False, sandbox=False)
+        assert report.lines()[1].startswith("WARNING: graded WITHOUT a sandbox")
     finally:
         sandbox_bwrap._probe.cache_clear()
 
