@@ -80,10 +80,7 @@ def zygote_main() -> None:
     for name in PRELOAD:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
-    with contextlib.suppress(Exception):
-        from mentor_workshop.core import curriculum
-
-        curriculum.load()
+    _preload_kit()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped automatically
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the worker's to handle
     replies.write(json.dumps({"ready": os.getpid()}) + "\n")
@@ -103,6 +100,31 @@ def zygote_main() -> None:
             finally:
                 os._exit(1)
         replies.write(json.dumps({"pid": pid}) + "\n")
+
+
+def _preload_kit() -> None:
+    """Import every module of the kit a notebook may use and load its content once.
+
+    A step notebook's cells import that step's widget module, the checks and the feedback
+    rules; done here, each forked kernel starts with them (the profile showed a fresh kernel's
+    first cells paying for those imports).
+    """
+    import pkgutil
+
+    for package in ("mentor_workshop.participant", "mentor_workshop.core"):
+        with contextlib.suppress(Exception):
+            root = importlib.import_module(package)
+            for info in pkgutil.walk_packages(root.__path__, prefix=f"{package}."):
+                with contextlib.suppress(Exception):
+                    importlib.import_module(info.name)
+    with contextlib.suppress(Exception):
+        from mentor_workshop.core import curriculum
+
+        curriculum.load()
+    with contextlib.suppress(Exception):
+        from mentor_workshop.core.feedback.rules import active_rules
+
+        active_rules()
 
 
 def _become_kernel(request: dict[str, Any]) -> None:
@@ -372,7 +394,37 @@ def forking_manager_class() -> type:
         The class (made once per process: it subclasses jupyter_client's, imported here).
     """
     # deferred: the zygote imports this package, and kernels are forks of it (module docstring)
+    from jupyter_client.asynchronous import AsyncKernelClient
     from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import ensure_async
+
+    class QuickClient(AsyncKernelClient):
+        async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+            # jupyter_client ends its wait by draining IOPub until it has been silent for
+            # 0.2 s: a fifth of a second per notebook for messages nbclient ignores anyway
+            # (they answer no cell). Wait for the reply, then drain only what is there.
+            channel = self.iopub_channel
+            original = channel.get_msg
+
+            async def quick(*args: Any, **kw: Any) -> Any:
+                if self._mw_ready:
+                    kw["timeout"] = 0.01
+                return await ensure_async(original(*args, **kw))
+
+            self._mw_ready = False
+            original_handle = self._handle_kernel_info_reply
+
+            def handled(msg: Any) -> None:
+                original_handle(msg)
+                self._mw_ready = True
+
+            self._handle_kernel_info_reply = handled  # type: ignore[method-assign]
+            channel.get_msg = quick  # type: ignore[method-assign]
+            try:
+                await super()._async_wait_for_ready(timeout)
+            finally:
+                channel.get_msg = original  # type: ignore[method-assign]
+                self._handle_kernel_info_reply = original_handle  # type: ignore[method-assign]
 
     class ForkingKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs: Any) -> None:
@@ -384,6 +436,7 @@ def forking_manager_class() -> type:
                 kwargs["connection_file"] = os.path.join(
                     sandbox.runtime, f"kernel-{os.urandom(6).hex()}.json")
             super().__init__(**kwargs)
+            self.client_factory = QuickClient
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             zygote = current_zygote()

@@ -79,7 +79,7 @@ def pipelines(config: Config) -> tuple[list[Any], list[Any], list[Any]]:
     """
     # deferred: pre-warmed kernels fork from a process that imports this package
     from nbgrader.converters import Autograde
-    from nbgrader.preprocessors import Execute, OverwriteCells, SaveAutoGrades
+    from nbgrader.preprocessors import CheckCellMetadata, Execute, OverwriteCells, SaveAutoGrades
 
     section = config.get("Autograde", {})
     sanitize = [load_class(p) for p in section.get(
@@ -90,9 +90,12 @@ def pipelines(config: Config) -> tuple[list[Any], list[Any], list[Any]]:
         (i for i, p in enumerate(grading) if isinstance(p, type) and issubclass(p, SaveAutoGrades)),
         len(grading),
     )
+    checked = _checked_metadata_class()
     sanitize = [_robust_overwrite_class() if p is OverwriteCells else p for p in sanitize]
+    sanitize = [checked if p is CheckCellMetadata else p for p in sanitize]
     worker = [_guarded_execute_class() if p is Execute else p for p in grading[:split]]
-    return sanitize, worker, grading[split:]
+    saving = [checked if p is CheckCellMetadata else p for p in grading[split:]]
+    return sanitize, worker, saving
 
 
 def exporter(config: Config, preprocessors: Iterable[Any]) -> Any:
@@ -119,6 +122,63 @@ def exporter(config: Config, preprocessors: Iterable[Any]) -> Any:
     for pp in preprocessors:
         notebook_exporter.register_preprocessor(pp)
     return notebook_exporter
+
+
+@functools.cache
+def _checked_metadata_class() -> type:
+    """nbgrader's ``CheckCellMetadata``, with the JSON schema itself checked once, not per cell.
+
+    nbgrader validates each cell's metadata with ``jsonschema.validate``, which first checks
+    the schema itself: the profile put that at a quarter of the sanitising time, for a schema
+    that never changes. The same validation runs against the same schema, with the same
+    version checks and the same error, so what passes and what fails does not change.
+    """
+    # deferred: see pipelines()
+    import traceback
+
+    import jsonschema
+    from nbgrader.nbgraderformat import MetadataValidator, ValidationError
+    from nbgrader.nbgraderformat.common import SchemaTooNewError, SchemaTooOldError
+    from nbgrader.preprocessors import CheckCellMetadata
+
+    class CachedValidator(MetadataValidator):
+        def __init__(self) -> None:
+            super().__init__()
+            cls = jsonschema.validators.validator_for(self.schema)
+            cls.check_schema(self.schema)
+            self._mw_validator = cls(self.schema)
+
+        def validate_cell(self, cell: Any) -> None:  # nbgrader's, minus the schema re-check
+            if "nbgrader" not in cell.metadata:
+                return
+            version = cell.metadata["nbgrader"].get("schema_version", 0)
+            if version < self.schema_version:
+                raise SchemaTooOldError(
+                    f"Outdated schema version: {version} (expected {self.schema_version})",
+                    version, self.schema_version)
+            if version > self.schema_version:
+                raise SchemaTooNewError(
+                    f"Schema version is too new: {version} (expected {self.schema_version})",
+                    version, self.schema_version)
+            error = jsonschema.exceptions.best_match(
+                self._mw_validator.iter_errors(cell.metadata["nbgrader"]))
+            if error is not None:
+                raise error
+
+    validator = CachedValidator()
+
+    class CachedCheckCellMetadata(CheckCellMetadata):
+        def preprocess(self, nb: Any, resources: Any) -> Any:
+            try:
+                validator.validate_nb(nb)
+            except ValidationError:
+                self.log.error(traceback.format_exc())
+                msg = "Notebook failed to validate; the nbgrader metadata may be corrupted."
+                self.log.error(msg)
+                raise ValidationError(msg) from None
+            return nb, resources
+
+    return CachedCheckCellMetadata
 
 
 @functools.cache
@@ -203,6 +263,9 @@ def _guarded_execute_class() -> type:
             if current_zygote() is not None or current_sandbox() is not None:
                 kwargs["kernel_manager_class"] = forking_manager_class()
             super().__init__(*args, **kwargs)
+            if "shutdown_kernel" not in self.config.get("Execute", {}):
+                # the kernel is thrown away: waiting for it to tidy up changes no output
+                self.shutdown_kernel = "immediate"
 
         def preprocess(self, nb: Any, resources: Any = None, km: Any = None) -> Any:
             self._mw_bytes = 0
