@@ -178,6 +178,26 @@ def scores(course: Path) -> dict:
     return out
 
 
+def sweep(participants: int, counts: list[int]) -> int:
+    """Time the kit alone at several worker counts (where ``--workers``' default comes from)."""
+    base = Path(tempfile.mkdtemp(prefix="mw-bench-"))
+    try:
+        course = build(base, participants)
+        notebooks = sum(1 for _ in (course / "submitted").glob(f"*/{ASSIGNMENT}/*.ipynb"))
+        bindir = Path(sys.executable).parent
+        for count in counts:
+            copy = base / f"kit-{count}"
+            shutil.copytree(course, copy)
+            before = load()
+            seconds = run([str(bindir / "mentor-workshop"), "autograde", str(copy),
+                           "--no-progress", "--workers", str(count)], copy)
+            print(f"workers {count}: {seconds:6.1f} s, {seconds / notebooks:.2f} s/notebook "
+                  f"(load {before} -> {load()})", flush=True)
+        return 0
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=30)
@@ -187,7 +207,11 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true",
                         help="also print where a notebook's seconds go, and the floor")
     parser.add_argument("--keep", type=Path, help="build the courses here and keep them")
+    parser.add_argument("--sweep-workers", metavar="N,N,...",
+                        help="only time the kit (sandboxed) with each number of workers")
     args = parser.parse_args()
+    if args.sweep_workers:
+        return sweep(args.participants, [int(n) for n in args.sweep_workers.split(",")])
 
     base = args.keep or Path(tempfile.mkdtemp(prefix="mw-bench-"))
     base.mkdir(parents=True, exist_ok=True)
