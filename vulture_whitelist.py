@@ -40,3 +40,7 @@ _.handle_starttag
 _.handle_startendtag
 _.handle_endtag
 _.handle_data
+
+# Called by nbgrader (MetadataValidator.validate_nb) and jupyter_client (KernelManager.client()).
+_.validate_cell
+_.client_factory
