@@ -24,8 +24,13 @@ as before). Both now pause briefly at random before a retry, which autograde did
 
 Timeouts. ``cell_timeout`` and ``notebook_timeout`` are the limits of a batch job unless the job
 sets its own. Autograde keeps nbgrader's per-cell limit from the course (``Execute.timeout``,
-which ``--timeout`` overrides) and, like nbgrader, no per-notebook limit: a participant's scores
-must be the ones ``nbgrader autograde`` gives, and nbgrader interrupts a cell at its limit.
+which ``--timeout`` overrides): a participant's scores must be the ones ``nbgrader autograde``
+gives, and nbgrader interrupts a cell at its limit. Unlike nbgrader it also stops a whole
+notebook at ``graded_notebook_timeout`` and at ``output_bytes`` of output, far beyond what an
+honest step notebook needs, and grades what ran.
+
+Sandbox limits. ``memory_bytes``, ``max_processes`` and ``file_bytes`` are what each sandboxed
+kernel gets (:mod:`mentor_workshop.facilitator.sandbox`).
 
 Reporting. :func:`classify` names a kernel's trouble once (:class:`Trouble`); each tool then
 says it in its own report: batch marks the job ``failed`` or ``timeout`` with the cell, and

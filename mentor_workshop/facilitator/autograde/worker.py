@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sys
 import time
 import traceback
 import warnings
@@ -181,6 +182,7 @@ def grade_submission(job: SubmissionJob) -> list[ExecutedNotebook]:
     sandbox = None
     if _worker_state.get("sandbox"):
         sandbox = Sandbox(job.dest, hide=[_worker_state["root"]])
+        print(f"sandbox for {job.student}: {sandbox.describe()}", file=sys.stderr, flush=True)
         if _worker_state.get("prewarm"):
             start_zygote(sandbox)
         else:
