@@ -153,28 +153,12 @@ def load() -> str:
     return f"{os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "?"
 
 
-#: CPU seconds of each finished command's whole process tree, by its first two words.
-CPU: dict[str, float] = {}
-
-
-def children_cpu() -> float:
-    """CPU seconds of finished descendants (the kit's zygotes wait for their kernels, so
-    forked kernels are counted too)."""
-    import resource
-
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def run(cmd: list[str], cwd: Path) -> float:
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    cpu = children_cpu()
     start = time.perf_counter()
     result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
-    CPU[" ".join(Path(c).name for c in cmd[:2]) + (" unsafe" if "--unsafe-no-sandbox" in cmd
-                                                   else "")] = children_cpu() - cpu
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).splitlines()[-30:])
         raise SystemExit(f"{' '.join(cmd[:2])} failed ({result.returncode}):\n{tail}")
@@ -275,12 +259,6 @@ def main() -> int:
         print(f"kit, sandboxed        {t_kit:8.1f} s  ({per_ours:.2f} s/notebook)")
         print(f"kit, no sandbox       {t_unsafe:8.1f} s  ({per_unsafe:.2f} s/notebook)")
         print(f"speed-up (sandboxed)  {per_theirs / per_ours:8.2f} x  (per notebook, wall)")
-        cpu = [CPU.get("nbgrader autograde", 0.0) / count[theirs],
-               CPU.get("mentor-workshop autograde", 0.0) / count[ours],
-               CPU.get("mentor-workshop autograde unsafe", 0.0) / count[ours]]
-        print(f"CPU seconds/notebook  nbgrader {cpu[0]:.2f}, kit sandboxed {cpu[1]:.2f}, kit "
-              f"unsandboxed {cpu[2]:.2f}: {cpu[0] / max(cpu[1], 1e-9):.2f} x less CPU, sandbox "
-              f"{(cpu[1] / max(cpu[2], 1e-9) - 1) * 100:+.0f}%")
         print(f"sandbox cost          {per_ours - per_unsafe:+8.2f} s/notebook "
               f"({(per_ours / per_unsafe - 1) * 100:+.0f}%)")
         print(f"per-notebook floor    {per_notebook_floor:8.2f} s  (empty notebook, fresh kernel)")
