@@ -31,6 +31,7 @@ test: install lint
 	@sh scripts/ensure-chromium.sh
 	@sh scripts/ensure-axe.sh
 	@sh scripts/ensure-hub-tools.sh
+	@sh scripts/ensure-bubblewrap.sh
 	$(BIN)/python -m pytest -n 2 -m "not browser" $(PYTEST_ARGS)
 	$(BIN)/python -m pytest -m browser tests/browser $(PYTEST_ARGS)
 

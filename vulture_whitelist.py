@@ -48,3 +48,6 @@ __dir__
 # ipywidgets syncs this trait to the browser when it is set (the blind grader's level hints).
 _.tooltips
 _sort_by_timestamp  # nbgrader's ExchangeCollect calls it (hub/nbgrader_exchange.py)
+# Called by nbgrader (MetadataValidator.validate_nb) and jupyter_client (KernelManager.client()).
+_.validate_cell
+_.client_factory

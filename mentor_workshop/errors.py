@@ -31,6 +31,7 @@ __all__ = [
     "PlanExportError",
     "ReleaseLeakError",
     "RosterError",
+    "SandboxUnavailable",
     "UnreadableJournal",
     "UserError",
 ]
@@ -126,3 +127,7 @@ class CourseBusyError(CourseError):
 
 class HubError(MentorWorkshopError):
     """The shared JupyterHub cannot be set up, started or torn down; the message says why."""
+
+
+class SandboxUnavailable(CourseError):
+    """Participants' notebooks cannot be run in a sandbox here, so the kit refuses to run them."""

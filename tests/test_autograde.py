@@ -21,6 +21,10 @@ from nbformat.v4 import new_code_cell
 from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator import course as mw_course
 from mentor_workshop.facilitator.autograde import AutogradeReport, ParticipantOutcome, autograde
+from mentor_workshop.facilitator.sandbox import available
+
+#: Grade sandboxed where the machine allows it (tests/security/test_sandbox.py covers the rest)
+SANDBOX = available()[0]
 
 pytestmark = pytest.mark.slow
 STEPS = ["00_welcome", "01_shortlist"]
@@ -79,7 +83,7 @@ def courses(tmp_path_factory: pytest.TempPathFactory) -> dict:
     result = mw_course.open_course(reference).api().autograde(ASSIGNMENT, "*", force=True)
     assert result["success"], result.get("log", "")[-3000:]
 
-    report = autograde(course, workers=2, progress=False)
+    report = autograde(course, workers=2, progress=False, sandbox=SANDBOX)
     return {"course": course, "reference": reference, "report": report}
 
 
@@ -164,9 +168,10 @@ def test_regrade_one_participant_and_skip_the_rest(courses: dict) -> None:
     course = courses["course"]
     p03 = course / "autograded" / "p03" / ASSIGNMENT / "00_welcome.ipynb"
     before = p03.stat().st_mtime_ns
-    again = autograde(course, workers=1, progress=False)
+    again = autograde(course, workers=1, progress=False, sandbox=SANDBOX)
     assert all(p.skipped for p in again.participants)
-    result = cli(["autograde", str(course), "--participant", "p02", "--workers", "1"])
+    result = cli(["autograde", str(course), "--participant", "p02", "--workers", "1",
+                  *([] if SANDBOX else ["--unsafe-no-sandbox"])])
     assert "Autograded 1 participants" in result.stdout
     assert p03.stat().st_mtime_ns == before
     assert grades(course)[("p02", "00_welcome", "test_00")] == grades(
@@ -175,7 +180,7 @@ def test_regrade_one_participant_and_skip_the_rest(courses: dict) -> None:
 
 def test_unknown_participant_is_a_clear_error(courses: dict) -> None:
     with pytest.raises(UserError, match="No submission to grade for: nobody"):
-        autograde(courses["course"], participants=["nobody"], progress=False)
+        autograde(courses["course"], participants=["nobody"], progress=False, sandbox=SANDBOX)
 
 
 def test_works_on_a_course_the_kit_did_not_make(courses: dict, tmp_path: Path) -> None:
@@ -188,7 +193,8 @@ def test_works_on_a_course_the_kit_did_not_make(courses: dict, tmp_path: Path) -
         "c.OverwriteCells.add_missing_cells = True\nc.Execute.timeout = 2\n")
     shutil.rmtree(plain / "autograded")
     # kernels started from scratch, as nbgrader starts them (no pre-warmed zygote)
-    report = autograde(plain, participants=["p01"], progress=False, prewarm=False)
+    report = autograde(plain, participants=["p01"], progress=False, prewarm=False,
+                       sandbox=SANDBOX)
     assert report.participants[0].score == 4.0
     assert grades(plain)[("p01", "01_shortlist", "test_01")] == grades(
         courses["reference"])[("p01", "01_shortlist", "test_01")]

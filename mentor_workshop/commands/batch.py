@@ -62,6 +62,11 @@ def _batch_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--job-timeout", type=_seconds, default=DEFAULT_JOB_TIMEOUT,
                         metavar="S", help="seconds one whole notebook may run "
                         f"(default {DEFAULT_JOB_TIMEOUT:g})")
+    parser.add_argument("--no-prewarm", action="store_true",
+                        help="start every kernel from scratch instead of forking it from a "
+                        "process with the kit already imported (slower; for troubleshooting)")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress bar (there is none when stderr is not a terminal)")
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -131,7 +136,8 @@ def personalize_command(args: argparse.Namespace) -> int:
     result = personalize_cohort(
         args.roster, args.out, notebooks=args.notebooks, workshop_date=args.date,
         workers=args.workers, scheduler=args.scheduler, rerun_failed=args.rerun_failed,
-        cell_timeout=args.timeout, timeout=args.job_timeout,
+        cell_timeout=args.timeout, timeout=args.job_timeout, prewarm=not args.no_prewarm,
+        quiet=args.quiet,
     )
     print("\n".join(result.lines()))
     return result.exit_code
@@ -156,7 +162,7 @@ def plans_command(args: argparse.Namespace) -> int:
     result = make_plans(
         args.source, args.out, notebooks=args.notebooks, workers=args.workers,
         scheduler=args.scheduler, rerun_failed=args.rerun_failed, cell_timeout=args.timeout,
-        timeout=args.job_timeout,
+        timeout=args.job_timeout, prewarm=not args.no_prewarm, quiet=args.quiet,
     )
     print("\n".join(result.lines()))
     warnings = result.warnings()

@@ -76,10 +76,14 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--timeout", type=int,
                    help="seconds one cell may run (default: the course's Execute.timeout)")
     p.add_argument("--force", action="store_true", help="grade everything again")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-progress", "--quiet", dest="no_progress", action="store_true",
+                   help="no progress bar (there is none when stderr is not a terminal)")
     p.add_argument("--no-prewarm", action="store_true",
                    help="start every kernel from scratch instead of forking it from a process "
                         "with the kit already imported (slower; for troubleshooting)")
+    p.add_argument("--unsafe-no-sandbox", action="store_true",
+                   help="run hand-ins WITHOUT the bubblewrap sandbox, with your rights (only "
+                        "where no sandbox can be had and you trust every hand-in)")
     p.set_defaults(handler=_autograde)
 
     p = sub.add_parser(
@@ -132,6 +136,7 @@ def _autograde(args: argparse.Namespace) -> int:
     report = autograde(args.course_dir, assignment=args.assignment,
                        participants=args.participant, workers=args.workers,
                        timeout=args.timeout, force=args.force, prewarm=not args.no_prewarm,
+                       sandbox=not args.unsafe_no_sandbox,
                        progress=not args.no_progress and sys.stderr.isatty())
     _print(report.lines())
     return 0 if not report.ungraded else 1

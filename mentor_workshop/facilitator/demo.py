@@ -29,6 +29,7 @@ from mentor_workshop.core.journal import JOURNAL_FILENAME
 from mentor_workshop.core.resources import exercises_dir
 from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator.grading import GradingQueue
+from mentor_workshop.facilitator.sandbox import available as sandbox_available
 
 MARKER = ".mentor-workshop-demo"
 ASSIGNMENT = "mentor_workshop"
@@ -312,8 +313,11 @@ def run(
               lambda: build_inbox(demo.course / "release" / ASSIGNMENT, demo.cohort, inbox, ids))
     demo.step("5. Collect the submissions",
               lambda: demo.cli("collect", course, "--from", str(inbox)))
+    # the demo's hand-ins are the kit's own sample cohort: without a sandbox here, grade them
+    # unsandboxed (the command says so) rather than stop the demo
+    unsafe = [] if sandbox_available()[0] else ["--unsafe-no-sandbox"]
     demo.step("6. Autograde the cohort in parallel",
-              lambda: demo.cli("autograde", course, *demo.workers_args()))
+              lambda: demo.cli("autograde", course, *demo.workers_args(), *unsafe))
 
     def rubric() -> None:
         exported = demo.out / "reflections-to-grade.csv"

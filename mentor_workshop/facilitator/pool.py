@@ -24,8 +24,13 @@ as before). Both now pause briefly at random before a retry, which autograde did
 
 Timeouts. ``cell_timeout`` and ``notebook_timeout`` are the limits of a batch job unless the job
 sets its own. Autograde keeps nbgrader's per-cell limit from the course (``Execute.timeout``,
-which ``--timeout`` overrides) and, like nbgrader, no per-notebook limit: a participant's scores
-must be the ones ``nbgrader autograde`` gives, and nbgrader interrupts a cell at its limit.
+which ``--timeout`` overrides): a participant's scores must be the ones ``nbgrader autograde``
+gives, and nbgrader interrupts a cell at its limit. Unlike nbgrader it also stops a whole
+notebook at ``graded_notebook_timeout`` and at ``output_bytes`` of output, far beyond what an
+honest step notebook needs, and grades what ran.
+
+Sandbox limits. ``memory_bytes``, ``max_processes`` and ``file_bytes`` are what each sandboxed
+kernel gets (:mod:`mentor_workshop.facilitator.sandbox`).
 
 Reporting. :func:`classify` names a kernel's trouble once (:class:`Trouble`); each tool then
 says it in its own report: batch marks the job ``failed`` or ``timeout`` with the cell, and
@@ -89,6 +94,18 @@ class PoolPolicy:
         Extra seconds the local pool waits past a job's limit before it kills the worker.
     stderr_tail_lines
         Lines of a failed kernel's own stderr quoted in the report.
+    graded_notebook_timeout
+        Seconds a sandboxed notebook of a participant may run in all (autograde), kernel start
+        included; generous, since honest step notebooks need a few seconds.
+    memory_bytes
+        Address space one sandboxed process may use (``RLIMIT_AS``): a memory bomb gets a
+        ``MemoryError`` instead of taking the machine down.
+    max_processes
+        Processes a sandbox may hold at once, kernel included (a fork bomb stops there).
+    output_bytes
+        Bytes of output one notebook may send back; past that its kernel is stopped.
+    file_bytes
+        The largest file a sandboxed process may write (``RLIMIT_FSIZE``).
     """
 
     start_retries: int = 2
@@ -99,6 +116,11 @@ class PoolPolicy:
     kernel_start_timeout: float = 60.0
     hard_stop_grace: float = 60.0
     stderr_tail_lines: int = 5
+    graded_notebook_timeout: float = 300.0
+    memory_bytes: int = 2 * 1024**3
+    max_processes: int = 64
+    output_bytes: int = 8 * 1024**2
+    file_bytes: int = 64 * 1024**2
 
     @property
     def start_attempts(self) -> int:

@@ -6,7 +6,7 @@ The parts, parent first:
 * :mod:`.gradebook` -- the parent's gradebook work (prepare, save grades, read back scores);
 * :mod:`.worker` -- the long-lived worker process: sanitise and execute one submission;
 * :mod:`.preprocessors` -- nbgrader's pipelines, with the kit's two fixes;
-* :mod:`.prewarm` -- pre-warmed kernels forked from a zygote that has imported the kit;
+* :mod:`mentor_workshop.facilitator.warm` -- the warm pool: kernels forked from a zygote;
 * :mod:`.tamper` -- edited, duplicated or deleted cells, found with nbgrader's checksums;
 * :mod:`.outcomes` -- the report (:class:`AutogradeReport`, :class:`ParticipantOutcome`).
 

@@ -32,7 +32,7 @@ Where the kit deliberately does better than nbgrader:
 
 How the parts fit: :mod:`.gradebook` does the parent's gradebook work, :mod:`.worker` is the
 worker process, :mod:`.preprocessors` holds nbgrader's pipelines with the kit's fixes,
-:mod:`.prewarm` the pre-warmed kernels, :mod:`.tamper` the edited-cell checks and
+:mod:`..warm` the pre-warmed kernels, :mod:`.tamper` the edited-cell checks and
 :mod:`.outcomes` the report. Retries, and how a dead kernel or worker is handled, follow the
 pool policy shared with ``batch`` (:mod:`mentor_workshop.facilitator.pool`).
 """
@@ -72,6 +72,11 @@ from mentor_workshop.facilitator.course import Course, ensure_tools_on_path, ope
 from mentor_workshop.facilitator.course.lock import course_lock
 from mentor_workshop.facilitator.pool import WorkerDeaths
 from mentor_workshop.facilitator.pool import default_workers as _pool_workers
+from mentor_workshop.facilitator.sandbox import require as require_sandbox
+
+#: Said when grading runs without the sandbox (``--unsafe-no-sandbox``).
+UNSAFE_WARNING = ("graded WITHOUT a sandbox (--unsafe-no-sandbox): hand-ins ran with your "
+                  "rights and could read or change anything you can")
 
 __all__ = ["autograde", "default_workers"]
 
@@ -80,7 +85,8 @@ def default_workers() -> int:
     """Worker processes to start: one per core, plus one.
 
     A notebook's kernel spends part of its life waiting (start-up hand-shakes, shutdown), so one
-    extra worker keeps the cores busy; more would only queue.
+    extra worker keeps the cores busy; more would only queue. ``benchmarks/autograde.py
+    --sweep-workers 2,3,4`` on 2 cores: 3 workers were fastest (see benchmarks/README.md).
 
     Returns
     -------
@@ -125,11 +131,12 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")  # pragma: no cover - macOS/Windows
 
 
-def _pool(workers: int, root: str, overrides: dict[str, Any], ticks: Any, prewarm: bool
+def _pool(workers: int, root: str, overrides: dict[str, Any], ticks: Any, prewarm: Any
           ) -> ProcessPoolExecutor:
+    # ``prewarm`` is (prewarm, sandbox): one argument, so the dispatch loop passes it unchanged
     return ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
                                initializer=init_worker,
-                               initargs=(root, overrides, ticks, prewarm))
+                               initargs=(root, overrides, ticks, *prewarm))
 
 
 def autograde(
@@ -143,6 +150,7 @@ def autograde(
     progress: bool = True,
     prewarm: bool = True,
     on_result: Callable[[ParticipantOutcome], None] | None = None,
+    sandbox: bool = True,
 ) -> AutogradeReport:
     """Autograde submissions in parallel into the course's gradebook.
 
@@ -172,6 +180,9 @@ def autograde(
         Fork kernels from a pre-warmed process (Linux only).
     on_result
         Called with each participant's outcome as soon as it is graded.
+    sandbox
+        Run each participant's notebooks in a bubblewrap sandbox (:mod:`mentor_workshop.
+        facilitator.sandbox`); False (``--unsafe-no-sandbox``) runs them with your rights.
 
     Returns
     -------
@@ -185,19 +196,23 @@ def autograde(
         a named participant without a submission.
     CourseBusyError
         When another autograde or a collect is running on the same course.
+    SandboxUnavailable
+        When ``sandbox`` is on and no sandbox can be had on this machine.
     """
     ensure_tools_on_path()
+    if sandbox:
+        require_sandbox()
     course = open_course(course_dir)
     with course_lock(course.root, "autograde"):  # one at a time (see course.lock)
         return _run(course, assignment=assignment, participants=participants, workers=workers,
                     timeout=timeout, force=force, progress=progress, prewarm=prewarm,
-                    on_result=on_result)
+                    on_result=on_result, sandbox=sandbox)
 
 
 def _run(
     course: Course, *, assignment: str | None, participants: Sequence[str] | None,
     workers: int | None, timeout: int | None, force: bool, progress: bool, prewarm: bool,
-    on_result: Callable[[ParticipantOutcome], None] | None,
+    on_result: Callable[[ParticipantOutcome], None] | None, sandbox: bool,
 ) -> AutogradeReport:
     """The run itself, with the course locked: :func:`autograde` documents the arguments."""
     # deferred: pre-warmed kernels fork from a process that imports this package
@@ -225,6 +240,8 @@ def _run(
         (course.root / LOG_NAME).write_text("", encoding="utf-8")
     parent = GradebookSide(course, config, force=force or bool(participants))
     report = AutogradeReport(workers=workers)
+    if not sandbox:
+        report.warnings.append(UNSAFE_WARNING)
     started = time.monotonic()
     todo: list[tuple[str, str]] = []
     for name, student in pairs:
@@ -242,7 +259,7 @@ def _run(
         reader.start()
     try:
         _dispatch(parent, todo, workers, str(course.root), overrides, ticks, report, on_result,
-                  prewarm)
+                  (prewarm, sandbox))
     finally:
         stop.set()
         if reader is not None:
@@ -270,7 +287,7 @@ def _drain(ticks: Any, bar: Any, stop: threading.Event) -> None:
 def _dispatch(
     parent: GradebookSide, todo: list[tuple[str, str]], workers: int, root: str,
     overrides: dict[str, Any], ticks: Any, report: AutogradeReport,
-    on_result: Callable[[ParticipantOutcome], None] | None, prewarm: bool,
+    on_result: Callable[[ParticipantOutcome], None] | None, prewarm: tuple[bool, bool],
 ) -> None:
     """Keep every worker busy; prepare the next submission while the others run."""
     pending = list(reversed(todo))

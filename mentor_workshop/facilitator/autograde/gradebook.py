@@ -7,7 +7,7 @@ parent process does every gradebook write, one submission at a time, exactly as 
 the permissions and the post-convert hook), while the workers only execute.
 
 nbgrader is imported inside the methods: the pre-warmed kernels fork from a process that
-imports this package (see :mod:`.prewarm`).
+imports this package (see :mod:`mentor_workshop.facilitator.warm`).
 """
 
 from __future__ import annotations

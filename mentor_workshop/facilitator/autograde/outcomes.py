@@ -60,6 +60,7 @@ class AutogradeReport:
     workers: int
     seconds: float = 0.0
     participants: list[ParticipantOutcome] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def graded(self) -> list[ParticipantOutcome]:
@@ -97,6 +98,7 @@ class AutogradeReport:
             f"Autograded {len(self.graded)} participants ({self.notebooks} notebooks) in "
             f"{self.seconds:.1f} s with {self.workers} workers."
         ]
+        out += [f"WARNING: {w}" for w in self.warnings]
         if skipped:
             out.append(
                 f"Skipped {len(skipped)} already graded (use --force or --participant ID to "

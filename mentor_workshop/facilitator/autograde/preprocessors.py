@@ -16,18 +16,25 @@ imports this package (see :mod:`.prewarm`), and they must not carry nbgrader.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
+import threading
+import time
 from collections.abc import Iterable
 from typing import Any
 
 from traitlets.config import Config
 from traitlets.utils.importstring import import_item
 
-from mentor_workshop.facilitator.autograde.prewarm import current_zygote, forking_manager_class
-from mentor_workshop.facilitator.pool import KERNEL_DIED, Trouble, classify, retry_start
+from mentor_workshop.facilitator.pool import KERNEL_DIED, POLICY, Trouble, classify, retry_start
+from mentor_workshop.facilitator.warm import (
+    current_sandbox,
+    current_zygote,
+    forking_manager_class,
+)
 
-__all__ = ["exporter", "load_class", "pipelines"]
+__all__ = ["exporter", "load_class", "pipelines", "share_engines"]
 
 
 def load_class(item: Any) -> Any:
@@ -70,9 +77,10 @@ def pipelines(config: Config) -> tuple[list[Any], list[Any], list[Any]]:
         The sanitising preprocessors, the worker's grading preprocessors (ending with the
         kernel run) and the parent's gradebook-writing ones.
     """
+    share_engines()
     # deferred: pre-warmed kernels fork from a process that imports this package
     from nbgrader.converters import Autograde
-    from nbgrader.preprocessors import Execute, OverwriteCells, SaveAutoGrades
+    from nbgrader.preprocessors import CheckCellMetadata, Execute, OverwriteCells, SaveAutoGrades
 
     section = config.get("Autograde", {})
     sanitize = [load_class(p) for p in section.get(
@@ -83,9 +91,45 @@ def pipelines(config: Config) -> tuple[list[Any], list[Any], list[Any]]:
         (i for i, p in enumerate(grading) if isinstance(p, type) and issubclass(p, SaveAutoGrades)),
         len(grading),
     )
+    checked = _checked_metadata_class()
     sanitize = [_robust_overwrite_class() if p is OverwriteCells else p for p in sanitize]
+    sanitize = [checked if p is CheckCellMetadata else p for p in sanitize]
     worker = [_guarded_execute_class() if p is Execute else p for p in grading[:split]]
-    return sanitize, worker, grading[split:]
+    saving = [checked if p is CheckCellMetadata else p for p in grading[split:]]
+    return sanitize, worker, saving
+
+
+@functools.cache
+def share_engines() -> None:
+    """Let every nbgrader ``Gradebook`` of this process share one SQLAlchemy engine per URL.
+
+    nbgrader opens a new ``Gradebook`` in each preprocessor for each notebook, and each makes
+    its own engine, whose cache of compiled SQL starts empty: the profile showed more than half
+    of saving a notebook's grades going on compiling the same queries again. Sharing the engine
+    keeps the compiled statements; the SQL sent, the transactions and so the grades are the
+    same (``Gradebook.close`` still disposes of the connections).
+
+    Returns
+    -------
+    None
+    """
+    # deferred: see pipelines()
+    import nbgrader.api
+    from sqlalchemy import create_engine
+
+    engines: dict[Any, Any] = {}
+
+    def shared_engine(url: Any, **kwargs: Any) -> Any:
+        try:
+            key = (str(url), tuple(sorted(kwargs.items())))
+            hash(key)
+        except TypeError:
+            return create_engine(url, **kwargs)
+        if key not in engines:
+            engines[key] = create_engine(url, **kwargs)
+        return engines[key]
+
+    nbgrader.api.create_engine = shared_engine
 
 
 def exporter(config: Config, preprocessors: Iterable[Any]) -> Any:
@@ -112,6 +156,63 @@ def exporter(config: Config, preprocessors: Iterable[Any]) -> Any:
     for pp in preprocessors:
         notebook_exporter.register_preprocessor(pp)
     return notebook_exporter
+
+
+@functools.cache
+def _checked_metadata_class() -> type:
+    """nbgrader's ``CheckCellMetadata``, with the JSON schema itself checked once, not per cell.
+
+    nbgrader validates each cell's metadata with ``jsonschema.validate``, which first checks
+    the schema itself: the profile put that at a quarter of the sanitising time, for a schema
+    that never changes. The same validation runs against the same schema, with the same
+    version checks and the same error, so what passes and what fails does not change.
+    """
+    # deferred: see pipelines()
+    import traceback
+
+    import jsonschema
+    from nbgrader.nbgraderformat import MetadataValidator, ValidationError
+    from nbgrader.nbgraderformat.common import SchemaTooNewError, SchemaTooOldError
+    from nbgrader.preprocessors import CheckCellMetadata
+
+    class CachedValidator(MetadataValidator):
+        def __init__(self) -> None:
+            super().__init__()
+            cls = jsonschema.validators.validator_for(self.schema)
+            cls.check_schema(self.schema)
+            self._mw_validator = cls(self.schema)
+
+        def validate_cell(self, cell: Any) -> None:  # nbgrader's, minus the schema re-check
+            if "nbgrader" not in cell.metadata:
+                return
+            version = cell.metadata["nbgrader"].get("schema_version", 0)
+            if version < self.schema_version:
+                raise SchemaTooOldError(
+                    f"Outdated schema version: {version} (expected {self.schema_version})",
+                    version, self.schema_version)
+            if version > self.schema_version:
+                raise SchemaTooNewError(
+                    f"Schema version is too new: {version} (expected {self.schema_version})",
+                    version, self.schema_version)
+            error = jsonschema.exceptions.best_match(
+                self._mw_validator.iter_errors(cell.metadata["nbgrader"]))
+            if error is not None:
+                raise error
+
+    validator = CachedValidator()
+
+    class CachedCheckCellMetadata(CheckCellMetadata):
+        def preprocess(self, nb: Any, resources: Any) -> Any:
+            try:
+                validator.validate_nb(nb)
+            except ValidationError:
+                self.log.error(traceback.format_exc())
+                msg = "Notebook failed to validate; the nbgrader metadata may be corrupted."
+                self.log.error(msg)
+                raise ValidationError(msg) from None
+            return nb, resources
+
+    return CachedCheckCellMetadata
 
 
 @functools.cache
@@ -163,6 +264,19 @@ def _robust_overwrite_class() -> type:
     return RobustOverwriteCells
 
 
+_OUTPUT_MESSAGES = frozenset({"stream", "display_data", "execute_result", "error",
+                              "update_display_data"})
+
+
+def _size(content: Any) -> int:
+    """Roughly the bytes of one output message (its text and data), cheaply."""
+    total = len(str(content.get("text", "")))
+    for value in (content.get("data") or {}).values():
+        total += len(value) if isinstance(value, str) else len(str(value))
+    total += sum(len(str(line)) for line in content.get("traceback") or ())
+    return total
+
+
 @functools.cache
 def _guarded_execute_class() -> type:
     """nbgrader's ``Execute``, plus: a kernel that dies no longer loses the whole notebook.
@@ -180,11 +294,59 @@ def _guarded_execute_class() -> type:
 
     class GuardedExecute(Execute):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            if current_zygote() is not None:
+            if current_zygote() is not None or current_sandbox() is not None:
                 kwargs["kernel_manager_class"] = forking_manager_class()
             super().__init__(*args, **kwargs)
+            if "shutdown_kernel" not in self.config.get("Execute", {}):
+                # the kernel is thrown away: waiting for it to tidy up changes no output
+                self.shutdown_kernel = "immediate"
 
         def preprocess(self, nb: Any, resources: Any = None, km: Any = None) -> Any:
+            self._mw_bytes = 0
+            self._mw_stopped: str | None = None
+            limit = POLICY.graded_notebook_timeout
+            timer = threading.Timer(limit, self._mw_stop, args=(
+                "time", f"it ran longer than {limit:g} s (the notebook's time limit)"))
+            timer.daemon = True
+            timer.start()
+            try:
+                return self._mw_preprocess(nb, resources, km)
+            finally:
+                timer.cancel()
+
+        def _mw_stop(self, kind: str, why: str) -> None:
+            """Stop the kernel at a limit: the notebook is graded as far as it ran."""
+            if self._mw_stopped is None:
+                self._mw_stopped = why
+                self._mw_limit = kind
+            process = getattr(getattr(getattr(self, "km", None), "provisioner", None),
+                              "process", None)
+            if process is not None:
+                with contextlib.suppress(Exception):
+                    process.kill()
+
+        def process_message(self, msg: Any, cell: Any, cell_index: int) -> Any:
+            if msg.get("msg_type") in _OUTPUT_MESSAGES:
+                self._mw_bytes += _size(msg.get("content", {}))
+                if self._mw_bytes > POLICY.output_bytes:
+                    if self._mw_stopped is None:
+                        self._mw_stop("output", f"it sent more than "
+                                      f"{POLICY.output_bytes // 2**20} MiB of output")
+                    return None
+            return super().process_message(msg, cell, cell_index)
+
+        def _mw_preprocess(self, nb: Any, resources: Any, km: Any) -> Any:
+            self._mw_clock = [time.perf_counter(), 0.0]  # start, first cell (the profile's split)
+            try:
+                return self._mw_attempts(nb, resources, km)
+            finally:
+                start, first = self._mw_clock
+                end = time.perf_counter()
+                first = first or end
+                resources.setdefault("mentor_workshop", {})["timings"] = {
+                    "kernel_start": first - start, "execution": end - first}
+
+        def _mw_attempts(self, nb: Any, resources: Any, km: Any) -> Any:
             pristine = copy.deepcopy(nb)
 
             def run(attempt: int) -> tuple[tuple[Any, BaseException | None], bool]:
@@ -195,6 +357,8 @@ def _guarded_execute_class() -> type:
                 try:
                     done = super(GuardedExecute, self).preprocess(notebook, resources, km)
                 except (DeadKernelError, RuntimeError, TimeoutError) as exc:
+                    if self._mw_stopped is not None:  # stopped at a limit: never again
+                        return (notebook, exc), False
                     trouble = classify(exc, started=self._mw_started)
                     return (notebook, exc), trouble is Trouble.START_FAILURE
                 return (done, None), False
@@ -207,6 +371,9 @@ def _guarded_execute_class() -> type:
         def _mw_crashed(self, nb: Any, resources: Any, exc: BaseException) -> Any:
             # nbclient executes ``nb`` in place: the cells before the crash keep their output
             reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            if self._mw_stopped is not None:
+                reason = f"stopped because {self._mw_stopped}"
+                resources.setdefault("mentor_workshop", {})["limit"] = self._mw_limit
             for index, cell in enumerate(nb.cells):
                 if index <= self._mw_last or cell.cell_type != "code":
                     continue
@@ -223,6 +390,8 @@ def _guarded_execute_class() -> type:
             return nb, resources
 
         def preprocess_cell(self, cell: Any, resources: Any, index: int) -> Any:
+            if not self._mw_started:
+                self._mw_clock[1] = time.perf_counter()
             self._mw_started = True
             result = super().preprocess_cell(cell, resources, index)
             self._mw_last = index

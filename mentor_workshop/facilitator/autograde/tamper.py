@@ -13,7 +13,7 @@ facilitator should know. The parameters cell may hold only the released paramete
 values, and ``journal_path`` only the journal beside the notebook.
 
 nbgrader is imported inside the functions: the pre-warmed kernels fork from a process that
-imports this package (see :mod:`.prewarm`).
+imports this package (see :mod:`mentor_workshop.facilitator.warm`).
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sys
 import time
 import traceback
 import warnings
@@ -27,10 +28,16 @@ from typing import Any
 from traitlets.config import Config
 
 from mentor_workshop.facilitator.autograde.preprocessors import exporter, pipelines
-from mentor_workshop.facilitator.autograde.prewarm import start_zygote
 from mentor_workshop.facilitator.autograde.tamper import tamper_notes
 from mentor_workshop.facilitator.course import load_config
 from mentor_workshop.facilitator.pool import CELL_TIMEOUT_ENAME
+from mentor_workshop.facilitator.sandbox import Sandbox
+from mentor_workshop.facilitator.warm import (
+    current_zygote,
+    start_zygote,
+    stop_zygote,
+    use_sandbox,
+)
 
 __all__ = [
     "LOG_NAME",
@@ -67,6 +74,7 @@ class ExecutedNotebook:
     notes: list[str]
     output: str | None = None
     resources: dict[str, Any] | None = None
+    timings: dict[str, float] | None = None  # seconds by phase (benchmarks/autograde.py)
 
 
 #: This worker process's course config and progress queue, set once by init_worker().
@@ -74,7 +82,7 @@ _worker_state: dict[str, Any] = {}
 
 
 def init_worker(root: str, overrides: dict[str, dict[str, Any]], ticks: Any,
-                prewarm: bool = True) -> None:
+                prewarm: bool = True, sandbox: bool = False) -> None:
     """Runs once per worker process: load the course config, quiet the logs, start the zygote.
 
     Parameters
@@ -87,6 +95,9 @@ def init_worker(root: str, overrides: dict[str, dict[str, Any]], ticks: Any,
         A queue to put 1 on per notebook done (the parent's progress bar), or None.
     prewarm
         Fork kernels from a pre-warmed zygote (Linux only).
+    sandbox
+        Run each participant's kernels in a sandbox of their own (with a zygote of its own
+        when ``prewarm``) instead of the worker's zygote.
 
     Returns
     -------
@@ -95,7 +106,8 @@ def init_worker(root: str, overrides: dict[str, dict[str, Any]], ticks: Any,
     config = load_config(root)
     for section, values in overrides.items():
         config[section].update(values)
-    _worker_state.update(config=config, ticks=ticks, root=root)
+    _worker_state.update(config=config, ticks=ticks, root=root, sandbox=sandbox,
+                         prewarm=prewarm)
     logging.getLogger("traitlets").setLevel(logging.ERROR)
     quiet_warnings()
     os.chdir(root)
@@ -107,7 +119,7 @@ def init_worker(root: str, overrides: dict[str, dict[str, Any]], ticks: Any,
         os.dup2(fd, 1)
         os.dup2(fd, 2)
         os.close(fd)
-    if prewarm:
+    if prewarm and not sandbox:
         start_zygote()
 
 
@@ -167,23 +179,53 @@ def grade_submission(job: SubmissionJob) -> list[ExecutedNotebook]:
     config: Config = _worker_state["config"]
     ticks = _worker_state.get("ticks")
     sanitize, execute, _ = pipelines(config)
+    sandbox = None
+    if _worker_state.get("sandbox"):
+        sandbox = Sandbox(job.dest, hide=[_worker_state["root"]])
+        print(f"sandbox for {job.student}: {sandbox.describe()}", file=sys.stderr, flush=True)
+        if _worker_state.get("prewarm"):
+            start_zygote(sandbox)
+        else:
+            use_sandbox(sandbox)
     results = []
-    for path in job.notebooks:
-        notebook_id = Path(path).stem
-        start = time.monotonic()
-        try:
-            result = _run_notebook(job, path, notebook_id, config, sanitize, execute)
-        except Exception as exc:  # one notebook's failure must not stop the participant
-            with contextlib.suppress(OSError):
-                os.remove(os.path.join(job.dest, f"{notebook_id}.ipynb"))
-            detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-            result = ExecutedNotebook(notebook_id, "failed", 0.0,
-                                      [f"could not be graded ({detail[:300]})"])
-        result.seconds = time.monotonic() - start
-        results.append(result)
-        if ticks is not None:
-            ticks.put(1)
+    try:
+        for path in job.notebooks:
+            results.append(_one(job, path, config, sanitize, execute))
+            if ticks is not None:
+                ticks.put(1)
+    finally:
+        if sandbox is not None:
+            stop_zygote()
+            sandbox.close()
     return results
+
+
+def _one(job: SubmissionJob, path: str, config: Config, sanitize: list[Any],
+         execute: list[Any]) -> ExecutedNotebook:
+    notebook_id = Path(path).stem
+    start = time.monotonic()
+    try:
+        result = _run_notebook(job, path, notebook_id, config, sanitize, execute)
+    except Exception as exc:  # one notebook's failure must not stop the participant
+        with contextlib.suppress(OSError):
+            os.remove(os.path.join(job.dest, f"{notebook_id}.ipynb"))
+        detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        result = ExecutedNotebook(notebook_id, "failed", 0.0,
+                                  [f"could not be graded ({detail[:300]})"])
+    zygote = current_zygote()
+    if zygote is not None and zygote.sandbox is not None:
+        try:
+            left = zygote.reap()
+        except Exception:  # the zygote itself was killed: start a fresh one for the next
+            left = 0
+            sandbox = zygote.sandbox
+            stop_zygote()
+            start_zygote(sandbox)
+        if left:
+            result.notes.append(f"{left} process(es) it left running in the sandbox were "
+                                "killed when it ended")
+    result.seconds = time.monotonic() - start
+    return result
 
 
 def _run_notebook(
@@ -194,6 +236,7 @@ def _run_notebook(
     import nbformat
     from nbgrader import utils
 
+    started = time.perf_counter()
     notes = tamper_notes(nbformat.read(path, as_version=4), job.expected.get(notebook_id, {}),
                          config)
     # 1. sanitise: exactly nbgrader's first pass, written where nbgrader writes it
@@ -202,14 +245,24 @@ def _run_notebook(
     target = os.path.join(job.dest, f"{notebook_id}.ipynb")
     with open(target, "w", encoding="utf-8") as handle:
         handle.write(output)
+    sanitised = time.perf_counter()
     # 2. execute in a fresh kernel, as nbgrader's second pass does
     executing = exporter(config, execute)
     with utils.setenv(NBGRADER_EXECUTION="autograde"):
         output, resources = executing.from_filename(target,
                                                     resources=_resources(job, notebook_id))
+    timings = dict(resources.get("mentor_workshop", {}).get("timings", {}))
+    timings["sanitise"] = sanitised - started
+    timings["execute_preprocessors"] = (time.perf_counter() - sanitised
+                                        - sum(timings.get(k, 0.0) for k in ("kernel_start",
+                                                                            "execution")))
     status = "graded"
     crashed = resources.get("mentor_workshop", {}).get("crashed")
-    if crashed:
+    stopped_at = resources.get("mentor_workshop", {}).get("limit")
+    if crashed and stopped_at:
+        status = "timeout" if stopped_at == "time" else "crashed"
+        notes.append(f"{crashed}; graded what ran, later checks score 0")
+    elif crashed:
         status = "crashed"
         notes.append(f"the kernel died ({crashed}); graded what ran, later checks score 0")
     timeouts = output.count(f'"ename": "{CELL_TIMEOUT_ENAME}"')
@@ -222,4 +275,4 @@ def _run_notebook(
     resources = {k: _plain(v) for k, v in resources.items() if k in ("nbgrader", "metadata",
                                                                       "unique_key",
                                                                       "output_files_dir")}
-    return ExecutedNotebook(notebook_id, status, 0.0, notes, output, resources)
+    return ExecutedNotebook(notebook_id, status, 0.0, notes, output, resources, timings)

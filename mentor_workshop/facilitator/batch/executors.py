@@ -73,8 +73,9 @@ class SerialExecutor:
             on_result(run_job(job))
 
 
-def _init_worker() -> None:
-    """Pool workers live for the whole batch: import papermill once, not once per notebook."""
+def _init_worker(prewarm: bool = True) -> None:
+    """Pool workers live for the whole batch: import papermill once, not once per notebook,
+    and (``prewarm``) keep a warm pool that forks each job's fresh kernel with the kit imported."""
     # Ctrl-C goes to the whole process group; the parent decides what to stop and reports.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Library deprecation chatter would scroll the progress bar away; errors are in the summary.
@@ -84,6 +85,11 @@ def _init_worker() -> None:
     import jupyter_client.manager  # noqa: F401
     import nbclient  # noqa: F401
     import papermill  # noqa: F401
+
+    if prewarm:
+        from mentor_workshop.facilitator.warm import start_zygote
+
+        start_zygote()
 
 
 class LocalExecutor:
@@ -96,11 +102,12 @@ class LocalExecutor:
     ``hard_stop_grace`` seconds after its job's limit is killed and replaced.
     """
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, prewarm: bool = True) -> None:
         count = workers if workers is not None else default_workers()
         if count < 1:
             raise ValueError("workers must be at least 1")
         self.workers = count
+        self.prewarm = prewarm
 
     def describe(self) -> str:
         """Where the jobs run, for the command's first line."""
@@ -111,6 +118,7 @@ class LocalExecutor:
             max_workers=size,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
+            initargs=(self.prewarm,),
         )
 
     @staticmethod
@@ -308,7 +316,8 @@ class DaskExecutor:
                     client.close()
 
 
-def make_executor(workers: int | None = None, scheduler: str | None = None) -> Executor:
+def make_executor(workers: int | None = None, scheduler: str | None = None,
+                  prewarm: bool = True) -> Executor:
     """The executor the command line asked for: Dask when a scheduler is named, else local.
 
     Parameters
@@ -317,6 +326,9 @@ def make_executor(workers: int | None = None, scheduler: str | None = None) -> E
         Local worker processes; None for the pool policy's default (one per core).
     scheduler
         A Dask scheduler address such as ``tcp://10.0.0.5:8786``.
+    prewarm
+        Fork local kernels from the warm pool (:mod:`mentor_workshop.facilitator.warm`);
+        False starts each from scratch (``--no-prewarm``, for troubleshooting).
 
     Returns
     -------
@@ -324,4 +336,4 @@ def make_executor(workers: int | None = None, scheduler: str | None = None) -> E
     """
     if scheduler:
         return DaskExecutor(scheduler)
-    return LocalExecutor(workers)
+    return LocalExecutor(workers, prewarm=prewarm)

@@ -115,13 +115,17 @@ class KernelWatch:
         # deferred: the batch package is imported when the CLI starts
         from jupyter_client.manager import AsyncKernelManager
 
+        from mentor_workshop.facilitator.warm import current_zygote, forking_manager_class
+
+        # a worker with a warm pool forks its kernels from it (the same pool as autograde's)
+        base = forking_manager_class() if current_zygote() is not None else AsyncKernelManager
         watch = self
         ipc_prefix = str(self.scratch / "k")
         # AF_UNIX paths are limited to about 104 bytes; fall back to TCP when the temp folder
         # is unusually deep, and on Windows, which has no IPC transport in jupyter_client.
         use_ipc = os.name == "posix" and len(ipc_prefix) < 90
 
-        class WatchedKernelManager(AsyncKernelManager):
+        class WatchedKernelManager(base):  # type: ignore[misc, valid-type]
             def __init__(self, **kwargs: Any) -> None:
                 if use_ipc:
                     kwargs.setdefault("transport", "ipc")

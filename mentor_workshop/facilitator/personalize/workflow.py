@@ -127,6 +127,8 @@ def personalize_cohort(
     cell_timeout: float = DEFAULT_CELL_TIMEOUT,
     timeout: float = DEFAULT_JOB_TIMEOUT,
     progress: Callable[[str], None] = _to_stderr,
+    prewarm: bool = True,
+    quiet: bool = False,
 ) -> PersonalizeResult:
     """Give every participant in the roster a personalised, tested copy of the step notebooks.
 
@@ -153,6 +155,11 @@ def personalize_cohort(
         Seconds one cell, and one whole notebook, may run.
     progress : callable, optional
         Receives the line announcing the run before it starts (default: standard error).
+    prewarm : bool, default True
+        Fork each kernel from the warm pool (the kit imported once per worker); False starts
+        each from scratch (``--no-prewarm``, for troubleshooting).
+    quiet : bool, default False
+        No announcement and no progress bar (there is no bar when stderr is not a terminal).
 
     Returns
     -------
@@ -172,12 +179,13 @@ def personalize_cohort(
     jobs = personalize_jobs(participants, staged, out, workshop_date,
                             cell_timeout=cell_timeout, timeout=timeout)
     journals = snapshot_journals(out, (p.id for p in participants))
-    executor = make_executor(workers=workers, scheduler=scheduler)
-    progress(f"Personalising {len(staged)} notebooks for {len(participants)} participants "
-             f"({len(jobs)} runs) on {executor.describe()}.")
+    executor = make_executor(workers=workers, scheduler=scheduler, prewarm=prewarm)
+    if not quiet:
+        progress(f"Personalising {len(staged)} notebooks for {len(participants)} participants "
+                 f"({len(jobs)} runs) on {executor.describe()}.")
     try:
         result = run_batch(jobs, executor, out / PERSONALIZE_MANIFEST, rerun_failed,
-                           description="personalise")
+                           progress=False if quiet else None, description="personalise")
     finally:
         tidy_after_proof_run(out, journals, since)
     return PersonalizeResult(result, out)
@@ -194,6 +202,8 @@ def make_plans(
     cell_timeout: float = DEFAULT_CELL_TIMEOUT,
     timeout: float = DEFAULT_JOB_TIMEOUT,
     progress: Callable[[str], None] = _to_stderr,
+    prewarm: bool = True,
+    quiet: bool = False,
 ) -> PlansResult:
     """Make every participant's mentorship plan by running ``10_my_plan`` on their journal.
 
@@ -216,6 +226,11 @@ def make_plans(
         Seconds one cell, and one whole notebook, may run.
     progress : callable, optional
         Receives the line announcing the run before it starts (default: standard error).
+    prewarm : bool, default True
+        Fork each kernel from the warm pool (the kit imported once per worker); False starts
+        each from scratch (``--no-prewarm``, for troubleshooting).
+    quiet : bool, default False
+        No announcement and no progress bar (there is no bar when stderr is not a terminal).
 
     Returns
     -------
@@ -239,8 +254,9 @@ def make_plans(
     (staged,) = stage_notebooks([by_step[PLAN_STEP]], out)
     jobs, unreadable = plan_jobs(journals, staged, out, cell_timeout=cell_timeout,
                                  timeout=timeout)
-    executor = make_executor(workers=workers, scheduler=scheduler)
-    progress(f"Making {len(jobs)} plans on {executor.describe()}.")
+    executor = make_executor(workers=workers, scheduler=scheduler, prewarm=prewarm)
+    if not quiet:
+        progress(f"Making {len(jobs)} plans on {executor.describe()}.")
     result = run_batch(jobs, executor, out / PLANS_MANIFEST, rerun_failed,
-                       description="plans")
+                       progress=False if quiet else None, description="plans")
     return PlansResult(result, out, unreadable)

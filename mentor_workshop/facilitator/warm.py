@@ -1,0 +1,486 @@
+"""The one warm kernel pool: a "zygote" that has imported the kit forks a kernel per notebook.
+
+Used by autograde and by the batches (``personalize``, ``plans``) alike. Most of a notebook's
+time in a fresh kernel is the kernel itself: starting Python and ipykernel, then importing the
+kit and ipywidgets in the first cell. Each worker process therefore keeps a zygote: a process
+that has imported all that once and forks a new kernel for every notebook. Each notebook still
+gets its own fresh kernel process (new namespace, new sockets, nothing from other notebooks);
+only the imports are done in advance. The fork happens before any thread, socket or event loop
+exists, and, outside a sandbox, a kernel that cannot be forked is started the ordinary way
+(``--no-prewarm`` starts every kernel that way).
+
+In autograde the zygote runs inside the participant's sandbox (:mod:`mentor_workshop.facilitator.
+sandbox`): one per hand-in, so the import cost is paid once per participant, and after each
+notebook it kills whatever the notebook left running there. Retries, timeouts and how a stuck
+or crashed kernel is reported are the pool policy's (:mod:`mentor_workshop.facilitator.pool`).
+
+The zygote imports this module (``python -c "from ...warm import zygote_main"``) and every
+kernel is a fork of it: so this module and what it imports at the top stay light (no nbgrader,
+no nbconvert, no papermill).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import functools
+import importlib
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from mentor_workshop.facilitator.sandbox.inside import apply_limits, reap_others
+from mentor_workshop.facilitator.sandbox.session import LIMITS_ENV, Sandbox, outer_pid
+
+__all__ = [
+    "PRELOAD",
+    "current_sandbox",
+    "current_zygote",
+    "forking_manager_class",
+    "start_zygote",
+    "stop_zygote",
+    "use_sandbox",
+    "zygote_main",
+]
+
+#: Imported once by the zygote; a module that fails to import is simply not pre-loaded.
+PRELOAD = (
+    "ipykernel.kernelapp",
+    "ipywidgets",
+    "mentor_workshop",
+    "mentor_workshop.participant.widgets",
+    "mentor_workshop.core.checks",
+    "mentor_workshop.participant.notebook_parts",
+)
+
+#: This worker's zygote, or None (not started, not on Linux, or broken).
+_zygote: dict[str, Any] = {"current": None, "sandbox": None}
+
+
+def zygote_main() -> None:
+    """The zygote process: pre-import, then fork one kernel per request (JSON lines on stdin).
+
+    Requests are ``{"args": ..., "env": ..., "cwd": ...}`` (fork a kernel; the reply is its
+    pid) and, in a sandbox, ``{"reap": pid}`` (kill every process the last notebook left in the
+    sandbox; the reply counts them, not counting the kernel ``pid``).
+
+    Returns
+    -------
+    None
+        It returns when its worker closes stdin; each forked child never returns.
+    """
+    replies = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # anything an import prints goes to the log, not into the protocol
+    limits = json.loads(os.environ.pop(LIMITS_ENV, "") or "null")
+    for name in PRELOAD:
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
+    _preload_kit()
+    # kernels are reaped as they end (waited for, not ignored, so their CPU time is counted in
+    # the zygote's children and, through its worker, in the whole run's)
+    signal.signal(signal.SIGCHLD, _reap_children)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the worker's to handle
+    replies.write(json.dumps({"ready": os.getpid()}) + "\n")
+    for line in sys.stdin:
+        request = json.loads(line)
+        if "reap" in request:
+            killed = reap_others() - {request["reap"]}
+            replies.write(json.dumps({"reaped": len(killed)}) + "\n")
+            continue
+        pid = os.fork()
+        if pid == 0:
+            try:
+                replies.close()
+                if limits is not None:
+                    apply_limits(limits)
+                _become_kernel(request)
+            finally:
+                os._exit(1)
+        replies.write(json.dumps({"pid": pid}) + "\n")
+
+
+def _reap_children(_signum: int, _frame: Any) -> None:
+    """Wait for every kernel that has ended (SIGCHLD handler of the zygote)."""
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0] > 0:
+            pass
+
+
+def _preload_kit() -> None:
+    """Import every module of the kit a notebook may use and load its content once.
+
+    A step notebook's cells import that step's widget module, the checks and the feedback
+    rules; done here, each forked kernel starts with them (the profile showed a fresh kernel's
+    first cells paying for those imports).
+    """
+    import pkgutil
+
+    for package in ("mentor_workshop.participant", "mentor_workshop.core"):
+        with contextlib.suppress(Exception):
+            root = importlib.import_module(package)
+            for info in pkgutil.walk_packages(root.__path__, prefix=f"{package}."):
+                with contextlib.suppress(Exception):
+                    importlib.import_module(info.name)
+    with contextlib.suppress(Exception):
+        from mentor_workshop.core import curriculum
+
+        curriculum.load()
+    with contextlib.suppress(Exception):
+        from mentor_workshop.core.feedback.rules import active_rules
+
+        active_rules()
+
+
+def _become_kernel(request: dict[str, Any]) -> None:
+    """In the forked child: look exactly like ``python -m ipykernel_launcher ARGS``."""
+    os.setsid()  # its own process group, as jupyter_client starts kernels
+    for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGPIPE):
+        signal.signal(signum, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    for fd, key in ((1, "stdout"), (2, "stderr")):  # where the manager wanted them
+        if request.get(key):
+            sink = os.open(request[key], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            os.dup2(sink, fd)
+            os.close(sink)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.environ["JPY_PARENT_PID"] = str(os.getppid())
+    # deferred: only a forked kernel needs them (the zygote has them pre-imported)
+    import ipykernel_launcher
+    from ipykernel.kernelapp import IPKernelApp
+
+    sys.argv = [ipykernel_launcher.__file__, *request["args"]]
+    if sys.path and sys.path[0] == "":
+        del sys.path[0]
+    app = IPKernelApp.instance()
+    app.initialize()
+    # Modules that look for a running kernel when imported did so in the zygote, where there
+    # was none; ipywidgets registers its comm targets then, so do it now the kernel exists.
+    widgets = sys.modules.get("ipywidgets")
+    if widgets is not None and hasattr(widgets, "_handle_ipython"):
+        with contextlib.suppress(Exception):
+            widgets._handle_ipython()
+    app.start()
+    os._exit(0)
+
+
+class Zygote:
+    """The worker's handle on its zygote process (inside a sandbox when one is given).
+
+    Parameters
+    ----------
+    sandbox
+        The participant's sandbox to run the zygote in; None for an unsandboxed one that
+        serves the whole worker.
+    """
+
+    def __init__(self, sandbox: Sandbox | None = None) -> None:
+        argv = [sys.executable, "-c", "from mentor_workshop.facilitator.warm import "
+                                      "zygote_main; zygote_main()"]
+        self.sandbox = sandbox
+        self.proc = subprocess.Popen(
+            sandbox.command(argv) if sandbox is not None else argv,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+        )
+        self.ready = False
+        self.last_kernel: int | None = None
+
+    def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        if not self.ready:
+            json.loads(self.proc.stdout.readline())["ready"]
+            self.ready = True
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
+
+    def fork(self, args: list[str], env: dict[str, str], cwd: str,
+             streams: dict[str, str] | None = None) -> int:
+        """Ask the zygote for a kernel started as ``ipykernel_launcher ARGS`` would be.
+
+        Parameters
+        ----------
+        args
+            The kernel's command-line arguments (after ``-m ipykernel_launcher``).
+        env
+            Its environment (cut down to the sandbox's allow-list in a sandbox).
+        cwd
+            Its working folder.
+        streams
+            Files for the kernel's ``stdout`` and ``stderr`` (e.g. a batch job's stderr log);
+            by default it keeps the zygote's.
+
+        Returns
+        -------
+        int
+            The kernel's process id as this process knows it (a child of the zygote, not of
+            this process).
+        """
+        if self.sandbox is not None:
+            env = self.sandbox.environment(env)
+        request = {"args": args, "env": dict(env), "cwd": cwd, **(streams or {})}
+        inner = int(self._ask(request)["pid"])
+        self.last_kernel = inner
+        if self.sandbox is None:
+            return inner
+        pid = outer_pid(self.proc.pid, inner)
+        if pid is None:
+            raise RuntimeError("the sandboxed kernel vanished as it started")
+        return pid
+
+    def reap(self) -> int:
+        """Kill what the last notebook left running in the sandbox (nothing outside one).
+
+        Returns
+        -------
+        int
+            How many processes were killed, the kernel itself not counted.
+        """
+        if self.sandbox is None:
+            return 0
+        return int(self._ask({"reap": self.last_kernel})["reaped"])
+
+    def close(self) -> None:
+        """Stop the zygote; in a sandbox, every process in it dies too (its PID namespace).
+
+        It is asked first (its stdin closed), so the processes between it and us exit in turn
+        and its kernels' CPU time is counted; after 2 s it is killed.
+        """
+        with contextlib.suppress(Exception):
+            if self.proc.stdin is not None:
+                self.proc.stdin.close()
+            self.proc.wait(timeout=2)
+        with contextlib.suppress(Exception):
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+
+
+def start_zygote(sandbox: Sandbox | None = None) -> None:
+    """Start this worker's zygote (in ``sandbox`` when given), on Linux only.
+
+    Without a sandbox, a zygote that cannot start leaves kernels to start the ordinary way; in
+    a sandbox there is no ordinary way, so kernels are then started in the sandbox directly.
+
+    Parameters
+    ----------
+    sandbox
+        The participant's sandbox, or None for the worker's own zygote.
+
+    Returns
+    -------
+    None
+    """
+    _zygote["sandbox"] = sandbox
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError):
+        zygote = Zygote(sandbox)
+        _zygote["current"] = zygote
+        atexit.register(zygote.close)
+
+
+def use_sandbox(sandbox: Sandbox | None) -> None:
+    """Start this worker's kernels in ``sandbox`` (without a zygote), or nowhere special.
+
+    Parameters
+    ----------
+    sandbox
+        The participant's sandbox, or None.
+
+    Returns
+    -------
+    None
+    """
+    _zygote["sandbox"] = sandbox
+
+
+def stop_zygote() -> None:
+    """Stop the current zygote (every process in its sandbox with it) and forget the sandbox.
+
+    Returns
+    -------
+    None
+    """
+    zygote = _zygote["current"]
+    if zygote is not None:
+        zygote.close()
+        with contextlib.suppress(Exception):
+            atexit.unregister(zygote.close)
+    _zygote["current"] = None
+    _zygote["sandbox"] = None
+
+
+def current_zygote() -> Zygote | None:
+    """This worker's zygote, or None when kernels start the ordinary way.
+
+    Returns
+    -------
+    Zygote or None
+    """
+    return _zygote["current"]  # type: ignore[no-any-return]
+
+
+def current_sandbox() -> Sandbox | None:
+    """The sandbox this worker's kernels start in now, or None.
+
+    Returns
+    -------
+    Sandbox or None
+    """
+    return _zygote["sandbox"]  # type: ignore[no-any-return]
+
+
+class _ForkedProcess:
+    """What jupyter_client needs of a ``Popen`` for a kernel that is not our own child."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+        self.stdin = self.stdout = self.stderr = None
+        try:
+            self._fd: int | None = os.pidfd_open(pid)  # immune to pid reuse
+        except (AttributeError, OSError):
+            self._fd = None
+
+    def poll(self) -> int | None:
+        if self.returncode is not None:
+            return self.returncode
+        if self._fd is not None:
+            alive = not select.select([self._fd], [], [], 0)[0]
+        else:
+            try:
+                os.kill(self.pid, 0)
+                alive = True
+            except ProcessLookupError:
+                alive = False
+        if not alive:
+            self.returncode = 0
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout or 0)
+            time.sleep(0.02)
+        return self.returncode or 0
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+def _streams(kw: dict[str, Any]) -> dict[str, str]:
+    """The files a manager asked the kernel's output to go to, by name (a zygote cannot take
+    an open file object over its pipe)."""
+    found = {}
+    for key in ("stdout", "stderr"):
+        target = kw.get(key)
+        if target == subprocess.DEVNULL:
+            found[key] = os.devnull
+        elif isinstance(getattr(target, "name", None), str):
+            found[key] = target.name
+    return found
+
+
+@functools.cache
+def forking_manager_class() -> type:
+    """An ``AsyncKernelManager`` that gets its python kernels from the worker's zygote.
+
+    Returns
+    -------
+    type
+        The class (made once per process: it subclasses jupyter_client's, imported here).
+    """
+    # deferred: the zygote imports this package, and kernels are forks of it (module docstring)
+    from jupyter_client.asynchronous import AsyncKernelClient
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import ensure_async
+
+    class QuickClient(AsyncKernelClient):
+        async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+            # jupyter_client ends its wait by draining IOPub until it has been silent for
+            # 0.2 s: a fifth of a second per notebook for messages nbclient ignores anyway
+            # (they answer no cell). Wait for the reply, then drain only what is there.
+            channel = self.iopub_channel
+            original = channel.get_msg
+
+            async def quick(*args: Any, **kw: Any) -> Any:
+                if self._mw_ready:
+                    kw["timeout"] = 0.01
+                return await ensure_async(original(*args, **kw))
+
+            self._mw_ready = False
+            original_handle = self._handle_kernel_info_reply
+
+            def handled(msg: Any) -> None:
+                original_handle(msg)
+                self._mw_ready = True
+
+            self._handle_kernel_info_reply = handled  # type: ignore[method-assign]
+            channel.get_msg = quick  # type: ignore[method-assign]
+            try:
+                await super()._async_wait_for_ready(timeout)
+            finally:
+                channel.get_msg = original  # type: ignore[method-assign]
+                self._handle_kernel_info_reply = original_handle  # type: ignore[method-assign]
+
+    class ForkingKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            sandbox = current_sandbox()
+            if sandbox is not None:
+                # no network in the sandbox: the kernel's sockets are files in its runtime folder
+                kwargs["transport"] = "ipc"
+                kwargs["ip"] = os.path.join(sandbox.runtime, "k")
+                kwargs["connection_file"] = os.path.join(
+                    sandbox.runtime, f"kernel-{os.urandom(6).hex()}.json")
+            super().__init__(**kwargs)
+            self.client_factory = QuickClient
+
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            zygote = current_zygote()
+            sandbox = current_sandbox()
+            native = kernel_cmd[:3] == [sys.executable, "-m", "ipykernel_launcher"]
+            if sandbox is not None and not native:
+                raise RuntimeError("only the kit's own Python kernel can run in the sandbox")
+            if zygote is not None and native and self.provisioner is not None:
+                try:
+                    pid = zygote.fork(kernel_cmd[3:], kw.get("env") or dict(os.environ),
+                                      str(kw.get("cwd") or os.getcwd()), _streams(kw))
+                except Exception:
+                    if sandbox is not None:
+                        raise
+                    _zygote["current"] = None  # broken: start kernels the usual way
+                    zygote.close()
+                else:
+                    provisioner = self.provisioner
+                    provisioner.process = _ForkedProcess(pid)
+                    provisioner.pid = provisioner.pgid = pid
+                    provisioner.cwd = kw.get("cwd")
+                    self._reconcile_connection_info(provisioner.connection_info)
+                    return
+            if sandbox is not None:  # no zygote: a sandbox of its own for this kernel
+                kernel_cmd = sandbox.command([sys.executable, "-m",
+                                              "mentor_workshop.facilitator.sandbox.inside",
+                                              *kernel_cmd[3:]])
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return ForkingKernelManager
