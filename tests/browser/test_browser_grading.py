@@ -24,9 +24,21 @@ from .labdriver import LabServer, NotebookPage
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 QUESTION = "00_welcome"
-#: The levels typed for each answer graded (depth 0–3, action 0–2, step evidence 0–2), in the
-#: order the grader meets the answers.
-LEVELS = ["212", "301", "122", "020", "311", "210"]
+def levels_typed() -> list[str]:
+    """The keys typed for each answer graded, in the order the grader meets them: one digit per
+    criterion that scores this step, each a level's points (step 00 scores no action, and its
+    depth levels are worth 0, 1, 3 and 4), cycling through the levels so answers differ."""
+    from mentor_workshop.facilitator.grading.rubric import RubricLevels
+
+    criteria = RubricLevels.load().for_step(QUESTION)
+    return ["".join(str(c.levels[(i + j) % len(c.levels)].points)
+                    for j, c in enumerate(criteria)) for i in range(6)]
+
+
+def step_criteria() -> list[str]:
+    from mentor_workshop.facilitator.grading.rubric import RubricLevels
+
+    return [c.id for c in RubricLevels.load().for_step(QUESTION)]
 COMMENT = "Clear goal & a date: ask <her> at the breakfast."
 
 
@@ -100,7 +112,7 @@ def grade_by_keyboard(page: Page, lab: LabServer, course: Path) -> dict[str, tup
     grader.keys.focus()
     graded: dict[str, tuple[str, str]] = {}
     seen: list[str] = []
-    for i, levels in enumerate(LEVELS[:5]):
+    for i, levels in enumerate(levels_typed()[:5]):
         who = grader.pseudonym()
         assert re.fullmatch(r"P-[0-9A-F]{6}", who), who
         assert who not in seen, f"{who} came round again before five answers were graded"
@@ -127,7 +139,7 @@ def grade_by_keyboard(page: Page, lab: LabServer, course: Path) -> dict[str, tup
             nxt = grader.pseudonym()
             grader.press("p")
             assert grader.pseudonym() == who and "graded" in grader.heading()
-            assert len(grader.chosen()) == 3
+            assert len(grader.chosen()) == len(step_criteria())
             grader.press("n")
             assert grader.pseudonym() == nxt
             continue
@@ -169,7 +181,7 @@ def test_blind_grading_by_keyboard(facilitator_page: Page, facilitator_lab: LabS
             note = gb.find_comment("reflection_00", QUESTION, "mentor_workshop", pid)
             assert grade.manual_score == expected[pid], pid
             chosen, free = parse_comment(queue.rubric, note.manual_comment or "")
-            assert [chosen[c.id] for c in queue.rubric.criteria] == [int(d) for d in levels]
+            assert [chosen[c] for c in step_criteria()] == [int(d) for d in levels]
             assert free == comment
 
     # `mentor-workshop export` shows the same scores.
