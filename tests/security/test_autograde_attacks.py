@@ -103,8 +103,11 @@ def test_forged_scores_earn_nothing_and_are_reported(graded: dict, pid: str) -> 
     assert grades(graded["course"])[(pid, STEP, "test_01")][0] == 0.0
     problems = _problems(graded["report"], pid)
     assert "runs before locked cells" in problems or "parameters cell" in problems
-    if pid != "p04":  # p04's kernel saw the rewritten journal: its number disagrees too
+    if pid == "p02":  # the replaced check returned a number the journal does not support
         assert "the journal's score counts" in problems
+    # p03: in the sandbox p01's journal is not even visible, so the kernel's own number may
+    # agree with the empty journal; outside it, it disagrees and is reported. Either way the
+    # score is the handed-in journal's (0), and the changed parameters cell is named.
 
 
 def test_a_deep_journal_is_graded_as_empty_and_reported(graded: dict) -> None:

@@ -222,7 +222,10 @@ def test_a_memory_bomb_is_contained(graded: dict) -> None:
 
 def test_an_output_flood_is_cut(graded: dict) -> None:
     outcome = _outcome(graded["report"], FLOOD)
-    assert any("MiB of output" in line for line in outcome.problems)
+    # cut at the output limit; on a machine so loaded that the cell's time limit comes first,
+    # cut by that instead: either way one line says why and the file stays small
+    assert any("MiB of output" in line or "longer than" in line or "timed out" in line
+               for line in outcome.problems), outcome.problems
     size = (graded["course"] / "autograded" / FLOOD / ASSIGNMENT / f"{STEP}.ipynb").stat()
     assert size.st_size < 20 * 1024**2
 

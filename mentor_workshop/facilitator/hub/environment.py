@@ -155,6 +155,9 @@ def ensure_environment(prefix: Path = DEFAULT_PREFIX, *, kit: str | None = None)
     elif stamp.get("kit") != fingerprint:
         _run([str(env.python), "-m", "pip", "install", "--quiet", "--no-deps",
               "--force-reinstall", kit_spec], "Reinstalling the kit", pip_env)
+        # a newer kit may need a new dependency: install only what is missing
+        _run([str(env.python), "-m", "pip", "install", "--quiet", kit_spec],
+             "Installing the kit's new dependencies", pip_env)
         stamp["kit"] = fingerprint
         done.append("reinstalled the kit (its files changed)")
     else:
