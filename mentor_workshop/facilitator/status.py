@@ -18,7 +18,7 @@ Journals are found in the layouts the kit produces or meets:
 
 from __future__ import annotations
 
-import multiprocessing
+import functools
 import os
 import warnings
 from collections.abc import Mapping, Sequence
@@ -36,6 +36,7 @@ from mentor_workshop.core.journal_format import read_json_file
 from mentor_workshop.core.journal_view import JournalView
 from mentor_workshop.core.safe_html import neutralize_bidi
 from mentor_workshop.errors import UserError
+from mentor_workshop.facilitator.pool import map_forked
 from mentor_workshop.facilitator.roster import safe_id
 
 __all__ = [
@@ -239,9 +240,8 @@ def cohort_status(journals: Mapping[str, Path], steps: Sequence[str] | None = No
     steps : sequence of str, optional
         The steps to check; all of them when omitted.
     workers : int, optional
-        Processes to check in. By default one per core (up to four) for a cohort of 200 or more,
-        where checking takes seconds; one otherwise, and always one where processes cannot
-        be forked.
+        Processes to check in (:func:`~mentor_workshop.facilitator.pool.map_forked`): by
+        default one per core for a cohort of 200 or more, where checking takes seconds.
 
     Returns
     -------
@@ -251,29 +251,11 @@ def cohort_status(journals: Mapping[str, Path], steps: Sequence[str] | None = No
     """
     steps = list(steps) if steps is not None else step_ids()
     items = list(journals.items())
-    if workers is None:
-        workers = min(os.cpu_count() or 1, 4) if len(items) >= _PARALLEL_FROM else 1
-    if workers <= 1 or len(items) < 2 * workers or not _can_fork():
-        return _rows(items, steps)
-    # The checks are pure Python, so one process per core: warm everything they load (the
-    # curriculum, the rules, the word list) here first, then fork, so no child loads it again.
-    first = _rows(items[:1], steps)
-    rest = items[1:]
-    shares = [rest[i::workers] for i in range(workers)]
-    with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
-        pending = [pool.apply_async(_rows, (share, steps)) for share in shares[1:]]
-        mine = _rows(shares[0], steps)
-        done = {row.id: row for part in [first, mine, *(p.get() for p in pending)]
-                for row in part}
-    return [done[pid] for pid, _ in items]
-
-
-#: Below this many journals one process is quicker than starting others.
-_PARALLEL_FROM = 200
-
-
-def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+    if len(items) >= 2:
+        rows = _rows(items[:1], steps)  # warm: curriculum, rules, word list, before any fork
+        return rows + map_forked(functools.partial(_rows, steps=steps), items[1:],
+                                 workers=workers)
+    return _rows(items, steps)
 
 
 def _rows(items: Sequence[tuple[str, Path]], steps: Sequence[str]) -> list[ParticipantStatus]:

@@ -41,6 +41,7 @@ from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator.course import open_course
 from mentor_workshop.facilitator.grading.pseudonyms import existing_key, pseudonyms
 from mentor_workshop.facilitator.grading.rubric import RubricLevels, parse_comment
+from mentor_workshop.facilitator.pool import map_forked
 from mentor_workshop.facilitator.status import find_journals
 
 __all__ = [
@@ -280,6 +281,20 @@ def _evaluate(person: Participant, journal: JournalView, cur: curriculum_mod.Cur
                          f"({type(exc).__name__}: {exc}).")
 
 
+def _evaluate_all(work: list[tuple[str, str, dict[str, Any], Path | None]]
+                  ) -> list[tuple[Participant, list[str]]]:
+    """Each participant's checks and signals with their notes (a share of the cohort: the report
+    checks a large cohort in one process per core)."""
+    cur = curriculum_mod.load()
+    steps = [s.id for s in cur.steps]
+    out = []
+    for pid, pseudonym, state, path in work:
+        person, found = Participant(pid, pseudonym, state["answers"]), []
+        _evaluate(person, JournalView(state, path), cur, steps, found)
+        out.append((person, found))
+    return out
+
+
 def _pseudonyms(sources: Sources, ids: Iterable[str]) -> dict[str, str]:
     """Pseudonyms for ``ids``: the blind grader's own when the course has its key.
 
@@ -330,12 +345,15 @@ def gather(source: str | os.PathLike[str] | Sources) -> Cohort:
     grades = [GradeRow(g.participant, names[g.participant], g.assignment, g.notebook, g.cell,
                        g.kind, g.score, g.max_score, g.levels) for g in grades]
 
-    people: list[Participant] = []
-    steps = [s.id for s in cur.steps]
-    for pid in sorted(states, key=lambda p: names[p]):
-        person = Participant(pid, names[pid], states[pid]["answers"])
-        _evaluate(person, JournalView(states[pid], sources.journals.get(pid)), cur, steps, notes)
-        people.append(person)
+    order = sorted(states, key=lambda p: names[p])
+    work = [(pid, names[pid], states[pid], sources.journals.get(pid)) for pid in order]
+    people, notes_of = [], []
+    if work:  # the first one here warms the rules and the word list before any fork
+        first = _evaluate_all(work[:1])
+        for person, found in first + map_forked(_evaluate_all, work[1:]):
+            people.append(person)
+            notes_of.extend(found)
+    notes.extend(notes_of)
     return Cohort(sources, cur, people, grades, has_gradebook, names, notes,
                   datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
