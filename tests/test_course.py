@@ -34,6 +34,7 @@ from journals import complete_answers, partial_answers
 
 from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator import course as mw_course
+from mentor_workshop.facilitator.sandbox import available as sandbox_available
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,7 +61,8 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     make_submission(course, inbox / "p03")
     report = mw_course.collect(course, inbox)
     assert sorted(report.collected) == ["p01", "p02", "p03"]
-    autograde(course, workers=2, progress=False)
+    autograde(course, workers=2, progress=False,
+              sandbox=sandbox_available()[0])
     return course
 
 

@@ -15,6 +15,7 @@ from journals import complete_answers
 from mentor_workshop.errors import UserError
 from mentor_workshop.facilitator import course as mw_course
 from mentor_workshop.facilitator import grading
+from mentor_workshop.facilitator.sandbox import available as sandbox_available
 
 ANSWERS = {
     "p01": "Asking felt risky. Amara Okafor will email Dana Osei on Monday 3 March.",
@@ -33,7 +34,8 @@ def autograded(tmp_path_factory: pytest.TempPathFactory) -> Path:
         make_submission(course, inbox / pid, answers=complete_answers(), reflection=text)
     make_submission(course, inbox / "p03")
     mw_course.collect(course, inbox)
-    autograde(course, workers=2, progress=False)
+    autograde(course, workers=2, progress=False,
+              sandbox=sandbox_available()[0])
     return course
 
 

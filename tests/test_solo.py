@@ -19,6 +19,7 @@ from mentor_workshop.core.journal import JOURNAL_FILENAME, Journal
 from mentor_workshop.core.journal_format import private_removed, read_journal_data
 from mentor_workshop.core.steps import STEPS
 from mentor_workshop.errors import ContentError
+from mentor_workshop.facilitator.sandbox import available as sandbox_available
 from mentor_workshop.participant.plan import export
 from mentor_workshop.participant.solo.choice import PATH_KEY, SCHEDULE_KEY, SELF_KEY
 from mentor_workshop.participant.solo.progress import done_steps, where_am_i_html
@@ -224,7 +225,8 @@ def test_a_start_made_folder_is_collected_and_graded_like_any_other(tmp_path: Pa
         answers = json.loads((submitted / name).read_text())["answers"]
         assert SELF_KEY not in answers and answers[PATH_KEY] == "solo", name
     assert (submitted / "03_request.ipynb").is_file()
-    autograde(course, workers=1, progress=False)
+    autograde(course, workers=1, progress=False,
+              sandbox=sandbox_available()[0])
     scores = grades(course)
     assert scores[("p01", "00_welcome", "test_00")][0] == 1.0  # 00 complete: full marks
     assert scores[("p01", "03_request", "test_03")][0] == 0.0  # 03 not done

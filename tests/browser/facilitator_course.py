@@ -24,6 +24,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from mentor_workshop.facilitator.sandbox import available as sandbox_available
+
 ROOT = Path(__file__).resolve().parents[2]
 COHORT = ROOT / "exercises" / "sample_cohort"
 #: Two steps with reflections: one graded by keyboard in the browser, one beforehand.
@@ -66,7 +68,8 @@ def build(base: Path, steps: Sequence[str] = STEPS,
     build_inbox(course / "release" / ASSIGNMENT, COHORT, inbox, participants)
     _type_hostile_text(inbox)
     mw_course.collect(course, inbox)
-    autograde(course, workers=2, progress=False)
+    autograde(course, workers=2, progress=False,
+              sandbox=sandbox_available()[0])
     shutil.copy(ROOT / "facilitator" / "grade_reflections.ipynb", course)
     (course / "facilitator").mkdir()
     shutil.copy(ROOT / "facilitator" / "cohort_report.ipynb", course / "facilitator")
