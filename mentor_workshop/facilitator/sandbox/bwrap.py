@@ -100,9 +100,10 @@ def bwrap_command(argv: Iterable[str], *, binds: Mapping[str, str] = {},
             cmd += ["--ro-bind", path, path]
     for path in _ETC:
         cmd += ["--ro-bind-try", path, path]
+    # the private /tmp first: a checkout or venv under /tmp (a CI clone) is bound on top of it
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_SIZE), "--tmpfs", "/tmp"]
     for path in python_paths():
         cmd += ["--ro-bind", path, path]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_SIZE), "--tmpfs", "/tmp"]
     for path in hide:
         cmd += ["--tmpfs", os.path.abspath(path)]
     for source, target in binds.items():
