@@ -290,9 +290,10 @@ def map_forked(fn: Callable[[list[T]], list[R]], items: list[T], *,
     """``fn`` over ``items`` in shares, one forked process per core, results in item order.
 
     For pure-Python work over a cohort (``status`` and the report check every journal): no
-    kernels, so none of the kernel pool's retries apply. The caller warms what ``fn`` loads (the
-    curriculum, the rules, the word list) before calling, so every child starts warm; ``fn``
-    takes a list and returns one result per item, in order.
+    kernels, so none of the kernel pool's retries apply. The first item is done here before any
+    fork, so whatever ``fn`` loads on first use (the curriculum, the rules, the word list) is
+    loaded once and every child starts warm; ``fn`` takes a list and returns one result per
+    item, in order.
 
     Parameters
     ----------
@@ -314,11 +315,13 @@ def map_forked(fn: Callable[[list[T]], list[R]], items: list[T], *,
     if (workers <= 1 or len(items) < 2 * workers
             or "fork" not in multiprocessing.get_all_start_methods()):
         return fn(items)
-    size = -(-len(items) // workers)
-    shares = [items[i:i + size] for i in range(0, len(items), size)]
+    results = fn(items[:1])  # warm, before any fork
+    rest = items[1:]
+    size = -(-len(rest) // workers)
+    shares = [rest[i:i + size] for i in range(0, len(rest), size)]
     with multiprocessing.get_context("fork").Pool(len(shares) - 1) as pool:
         pending = [pool.apply_async(fn, (share,)) for share in shares[1:]]
-        results = fn(shares[0])
+        results.extend(fn(shares[0]))
         for job in pending:
             results.extend(job.get())
     return results

@@ -250,12 +250,8 @@ def cohort_status(journals: Mapping[str, Path], steps: Sequence[str] | None = No
         steps. Nothing is written to any journal.
     """
     steps = list(steps) if steps is not None else step_ids()
-    items = list(journals.items())
-    if len(items) >= 2:
-        rows = _rows(items[:1], steps)  # warm: curriculum, rules, word list, before any fork
-        return rows + map_forked(functools.partial(_rows, steps=steps), items[1:],
-                                 workers=workers)
-    return _rows(items, steps)
+    return map_forked(functools.partial(_rows, steps=steps), list(journals.items()),
+                      workers=workers)
 
 
 def _rows(items: Sequence[tuple[str, Path]], steps: Sequence[str]) -> list[ParticipantStatus]:

@@ -347,13 +347,10 @@ def gather(source: str | os.PathLike[str] | Sources) -> Cohort:
 
     order = sorted(states, key=lambda p: names[p])
     work = [(pid, names[pid], states[pid], sources.journals.get(pid)) for pid in order]
-    people, notes_of = [], []
-    if work:  # the first one here warms the rules and the word list before any fork
-        first = _evaluate_all(work[:1])
-        for person, found in first + map_forked(_evaluate_all, work[1:]):
-            people.append(person)
-            notes_of.extend(found)
-    notes.extend(notes_of)
+    people = []
+    for person, found in map_forked(_evaluate_all, work):
+        people.append(person)
+        notes.extend(found)
     return Cohort(sources, cur, people, grades, has_gradebook, names, notes,
                   datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
