@@ -51,6 +51,8 @@ __all__ = [
 #: Imported once by the zygote; a module that fails to import is simply not pre-loaded.
 PRELOAD = (
     "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.debugger",  # a kernel imports it as it starts (debugpy: a tenth of a second)
     "ipywidgets",
     "mentor_workshop",
     "mentor_workshop.participant.widgets",
@@ -92,16 +94,36 @@ def zygote_main() -> None:
             killed = reap_others() - {request["reap"]}
             replies.write(json.dumps({"reaped": len(killed)}) + "\n")
             continue
+        bound, bound_w = os.pipe()
         pid = os.fork()
         if pid == 0:
             try:
                 replies.close()
+                os.close(bound)
                 if limits is not None:
                     apply_limits(limits)
-                _become_kernel(request)
+                _become_kernel(request, bound_w)
             finally:
                 os._exit(1)
+        os.close(bound_w)
+        _wait_until_bound(bound)
         replies.write(json.dumps({"pid": pid}) + "\n")
+
+
+def _wait_until_bound(fd: int, limit: float = 10.0) -> None:
+    """Wait until the new kernel has bound its sockets (it writes a byte) or has died (EOF).
+
+    A client that connects before the kernel listens is retried by ZeroMQ only every 0.1 s, so
+    replying at once cost a tenth of a second or two per notebook; a kernel that takes longer
+    than ``limit`` is left to the client's own start-up timeout.
+    """
+    try:
+        if select.select([fd], [], [], limit)[0]:
+            os.read(fd, 1)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _reap_children(_signum: int, _frame: Any) -> None:
@@ -134,10 +156,20 @@ def _preload_kit() -> None:
         from mentor_workshop.core.feedback.rules import active_rules
 
         active_rules()
+    with contextlib.suppress(Exception):  # the word list behind "is this real text?"
+        from mentor_workshop.core.reality.config import load_config
+        from mentor_workshop.core.reality.vocabulary import words
+
+        load_config()
+        words()
 
 
-def _become_kernel(request: dict[str, Any]) -> None:
-    """In the forked child: look exactly like ``python -m ipykernel_launcher ARGS``."""
+def _become_kernel(request: dict[str, Any], bound: int | None = None) -> None:
+    """In the forked child: look exactly like ``python -m ipykernel_launcher ARGS``.
+
+    ``bound`` is a pipe to write one byte to once the kernel's sockets are bound (then closed,
+    so nothing the notebook starts inherits it).
+    """
     os.setsid()  # its own process group, as jupyter_client starts kernels
     for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGPIPE):
         signal.signal(signum, signal.SIG_DFL)
@@ -164,6 +196,10 @@ def _become_kernel(request: dict[str, Any]) -> None:
     app = IPKernelApp.instance()
     app.initialize()
     _bound_output()
+    if bound is not None:
+        with contextlib.suppress(OSError):
+            os.write(bound, b"1")
+            os.close(bound)
     # Modules that look for a running kernel when imported did so in the zygote, where there
     # was none; ipywidgets registers its comm targets then, so do it now the kernel exists.
     widgets = sys.modules.get("ipywidgets")
@@ -419,6 +455,11 @@ class _ForkedProcess:
 
     def kill(self) -> None:
         self.send_signal(signal.SIGKILL)
+        if self._fd is not None:
+            # jupyter_client polls every 0.1 s after a kill and its first poll comes at once:
+            # waiting here (the pidfd turns readable as the process ends) saves that tenth
+            with contextlib.suppress(OSError, ValueError):
+                select.select([self._fd], [], [], 1.0)
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)
@@ -479,6 +520,10 @@ def forking_manager_class() -> type:
                 channel.get_msg = original  # type: ignore[method-assign]
                 self._handle_kernel_info_reply = original_handle  # type: ignore[method-assign]
 
+        # AsyncKernelClient binds ``wait_for_ready`` to the base class's function, not to the
+        # method by name: without this line the override above is never called.
+        wait_for_ready = _async_wait_for_ready
+
     class ForkingKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs: Any) -> None:
             sandbox = current_sandbox()
@@ -490,6 +535,11 @@ def forking_manager_class() -> type:
                     sandbox.runtime, f"kernel-{os.urandom(6).hex()}.json")
             super().__init__(**kwargs)
             self.client_factory = QuickClient
+
+        async def _async_wait(self, pollinterval: float = 0.1) -> None:
+            # jupyter_client polls a killed kernel every 0.1 s, and its first poll comes before
+            # the kernel has had a millisecond to die: a tenth of a second lost per notebook
+            await super()._async_wait(pollinterval=min(pollinterval, 0.005))
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             zygote = current_zygote()

@@ -67,20 +67,38 @@ _DOTS = re.compile(r"(?:^|\s)(?:\.{3}|…)(?=[\s,;:]|$)")
 _EG = re.compile(r"^\s*(?:e\.?\s?g\.?|for example|example)[,:]?\s+", re.IGNORECASE)
 
 
-@dataclass(slots=True)
-class _Token:
-    text: str
-    lower: str
-    sentence: int
+class _Token(tuple):
+    """One word: its text (curly apostrophe made straight), lower case, and sentence number.
+
+    A plain tuple underneath: a long cohort tokenises a million words, and a tuple is the
+    cheapest record Python builds.
+    """
+
+    __slots__ = ()
+
+    @property
+    def text(self) -> str:
+        return self[0]
+
+    @property
+    def lower(self) -> str:
+        return self[1]
+
+    @property
+    def sentence(self) -> int:
+        return self[2]
 
 
-def _tokens(text: str) -> list[_Token]:
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[_Token, ...]:
+    """The words of ``text``; kept for the texts seen last (each is judged and compared often)."""
     out: list[_Token] = []
+    new = tuple.__new__
     for n, chunk in enumerate(_SENTENCE_END.split(text)):
         for word in _TOKEN.findall(chunk):
             word = word.replace("’", "'")
-            out.append(_Token(word, word.lower(), n))
-    return out
+            out.append(new(_Token, (word, word.lower(), n)))
+    return tuple(out)
 
 
 @lru_cache(maxsize=65536)
@@ -110,14 +128,16 @@ def _say(cfg: RealityConfig, signal: str, **fields: object) -> Verdict:
     return Verdict(False, cfg.messages[signal].format_map(values), signal)
 
 
-def _normal(text: str) -> list[str]:
-    return [t.lower for t in _tokens(_EG.sub("", text))]
+def _normal(text: str) -> tuple[str, ...]:
+    return tuple(t[1] for t in _tokens(_EG.sub("", text)))
 
 
 @lru_cache(maxsize=4096)
-def _normal_source(text: str) -> tuple[str, ...]:
-    """An example's or template's words: the same few hundred texts, compared again and again."""
-    return tuple(_normal(text))
+def _normal_source(text: str) -> tuple[tuple[str, ...], Counter[str]]:
+    """An example's or template's words and their counts: the same few hundred texts, compared
+    again and again."""
+    words = _normal(text)
+    return words, Counter(words)
 
 
 def similarity(a: str, b: str) -> float:
@@ -141,22 +161,33 @@ def similarity(a: str, b: str) -> float:
 
 
 def _copied(text: str, sources: Iterable[str], cfg: RealityConfig) -> bool:
+    """Whether ``text`` is (nearly) one of ``sources``, word for word.
+
+    difflib's ratio is bounded above by the lengths alone and then by the shared words; both
+    bounds are checked before a matcher is built, since most answers are far longer or shorter
+    than any example and building the matcher is the dear part.
+    """
     limit = cfg.thresholds.copied_similarity
     words = _normal(text)
     if not words:
         return False
+    counts: Counter[str] | None = None
     for source in sources:
-        theirs = _normal_source(source) if isinstance(source, str) else ()
-        if not theirs:
+        if not isinstance(source, str):
             continue
-        matcher = SequenceMatcher(None, words, theirs, autojunk=False)
-        if matcher.real_quick_ratio() >= limit and matcher.quick_ratio() >= limit \
-                and matcher.ratio() >= limit:
+        theirs, their_counts = _normal_source(source)
+        total = len(words) + len(theirs)
+        if not theirs or 2 * min(len(words), len(theirs)) < limit * total:
+            continue
+        counts = Counter(words) if counts is None else counts
+        if 2 * sum((counts & their_counts).values()) < limit * total:
+            continue
+        if SequenceMatcher(None, words, theirs, autojunk=False).ratio() >= limit:
             return True
     return False
 
 
-def _repeated_sentences(toks: list[_Token], cfg: RealityConfig) -> Verdict | None:
+def _repeated_sentences(toks: tuple[_Token, ...], cfg: RealityConfig) -> Verdict | None:
     grouped: dict[int, list[str]] = {}
     for tok in toks:
         grouped.setdefault(tok.sentence, []).append(tok.lower)
@@ -171,7 +202,7 @@ def _repeated_sentences(toks: list[_Token], cfg: RealityConfig) -> Verdict | Non
     return None
 
 
-def _repeated_words(toks: list[_Token], cfg: RealityConfig) -> Verdict | None:
+def _repeated_words(toks: tuple[_Token, ...], cfg: RealityConfig) -> Verdict | None:
     t = cfg.thresholds
     run, best = 1, (1, "")
     for prev, cur in itertools.pairwise(toks):
@@ -189,22 +220,22 @@ def _repeated_words(toks: list[_Token], cfg: RealityConfig) -> Verdict | None:
     return None
 
 
-def _nonwords(toks: list[_Token], cfg: RealityConfig) -> Verdict | None:
+def _nonwords(toks: tuple[_Token, ...], known: dict[str, bool], cfg: RealityConfig
+              ) -> Verdict | None:
     t = cfg.thresholds
     unknown: list[str] = []
     names: list[str] = []
     counted = 0
-    for tok in toks:
-        word = tok.text
+    for word, low, _ in toks:
         if not word[0].isalpha() or not word.isascii():
             continue  # numbers, codes, and words in other scripts or with accents: not judged
         if len(word) > 1 and word.isupper():
             continue  # an acronym
-        if len(tok.lower) == 1:
+        if len(low) == 1:
             counted += 1
-            if tok.lower not in ("a", "i"):
+            if low not in ("a", "i"):
                 unknown.append(word)
-        elif is_known(tok.lower, cfg.extra_words):
+        elif known[low]:
             counted += 1
         elif word[0].isupper():
             names.append(word)  # most likely a name: not judged on its own
@@ -291,12 +322,13 @@ def _judge(text: str, kind: str, template: str | None, examples: tuple[str, ...]
     toks = _tokens(text)
     if not toks:
         return _say(cfg, "filler", example=text.strip()[:30])
-    lowers = [tok.lower for tok in toks]
+    lowers = [tok[1] for tok in toks]
     lorem = [w for w in lowers if w in cfg.lorem_words]
     if len(set(lorem)) >= 3 or ("lorem" in lorem and "ipsum" in lorem):
         return _say(cfg, "lorem")
-    known = {tok.lower: is_known(tok.lower, cfg.extra_words) for tok in toks}
-    mash = [tok.text for tok in toks if _is_mash(tok.text, known[tok.lower])]
+    extra = cfg.extra_words
+    known = {low: is_known(low, extra) for low in lowers}
+    mash = [word for word, low, _ in toks if _is_mash(word, known[low])]
     if mash:
         return _say(cfg, "mash", example=mash[0])
     if text.strip().lower() in cfg.filler_words or all(w in cfg.filler_words for w in lowers):
@@ -314,7 +346,7 @@ def _judge(text: str, kind: str, template: str | None, examples: tuple[str, ...]
             return _say(cfg, "single_letters", example=" ".join(single[:3]))
         repeated = _repeated_words(toks, cfg)
         return OK if repeated is None else repeated
-    found = _nonwords(toks, cfg)
+    found = _nonwords(toks, known, cfg)
     if found is None:
         found = _repeated_sentences(toks, cfg)
     if found is None:
