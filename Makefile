@@ -14,7 +14,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,dask]'
 	@touch $(STAMP)
 
+# Bytecode for the kit itself, even where PYTHONDONTWRITEBYTECODE is set: a sandboxed grader
+# cannot write it, so without this every sandbox would compile the kit from source again.
 install: $(STAMP)
+	@$(BIN)/python -m compileall -q mentor_workshop > /dev/null
 
 demo: install
 	$(BIN)/mentor-workshop demo --out $(OUT)

@@ -51,3 +51,8 @@ _sort_by_timestamp  # nbgrader's ExchangeCollect calls it (hub/nbgrader_exchange
 # Called by nbgrader (MetadataValidator.validate_nb) and jupyter_client (KernelManager.client()).
 _.validate_cell
 _.client_factory
+# nbgrader's Gradebook calls get_table_names on what inspect() returns; traitlets reads the
+# exporter's optimistic_validation; nbclient calls the client's wait_for_ready.
+_.get_table_names
+_.optimistic_validation
+wait_for_ready

@@ -24,6 +24,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import gc
 import importlib
 import json
 import os
@@ -34,6 +35,7 @@ import sys
 import time
 from typing import Any
 
+from mentor_workshop.facilitator.forked_kernel import become_kernel
 from mentor_workshop.facilitator.sandbox.inside import apply_limits, reap_others
 from mentor_workshop.facilitator.sandbox.session import LIMITS_ENV, Sandbox, outer_pid
 
@@ -53,6 +55,18 @@ PRELOAD = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
     "ipykernel.debugger",  # a kernel imports it as it starts (debugpy: a tenth of a second)
+    # ... and these, found by listing what a kernel's start-up still imported after the fork
+    "ipykernel_launcher",
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.core.oinspect",
+    "IPython.extensions.storemagic",
+    "IPython.utils.wildcard",
+    "faulthandler",
+    "pdb",
+    "psutil",
+    "sqlite3",
+    "tornado.platform.asyncio",
     "ipywidgets",
     "mentor_workshop",
     "mentor_workshop.participant.widgets",
@@ -83,6 +97,10 @@ def zygote_main() -> None:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
     _preload_kit()
+    # What was loaded moves out of the collector's sight: a kernel's garbage collections would
+    # otherwise walk (and so copy, page by page) the whole inherited heap
+    gc.collect()
+    gc.freeze()
     # kernels are reaped as they end (waited for, not ignored, so their CPU time is counted in
     # the zygote's children and, through its worker, in the whole run's)
     signal.signal(signal.SIGCHLD, _reap_children)
@@ -102,7 +120,7 @@ def zygote_main() -> None:
                 os.close(bound)
                 if limits is not None:
                     apply_limits(limits)
-                _become_kernel(request, bound_w)
+                become_kernel(request, bound_w)
             finally:
                 os._exit(1)
         os.close(bound_w)
@@ -156,93 +174,16 @@ def _preload_kit() -> None:
         from mentor_workshop.core.feedback.rules import active_rules
 
         active_rules()
+    with contextlib.suppress(Exception):  # a kernel's default address (psutil, then cached)
+        from jupyter_client.localinterfaces import localhost
+
+        localhost()
     with contextlib.suppress(Exception):  # the word list behind "is this real text?"
         from mentor_workshop.core.reality.config import load_config
         from mentor_workshop.core.reality.vocabulary import words
 
         load_config()
         words()
-
-
-def _become_kernel(request: dict[str, Any], bound: int | None = None) -> None:
-    """In the forked child: look exactly like ``python -m ipykernel_launcher ARGS``.
-
-    ``bound`` is a pipe to write one byte to once the kernel's sockets are bound (then closed,
-    so nothing the notebook starts inherits it).
-    """
-    os.setsid()  # its own process group, as jupyter_client starts kernels
-    for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGPIPE):
-        signal.signal(signum, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
-    os.close(null)
-    for fd, key in ((1, "stdout"), (2, "stderr")):  # where the manager wanted them
-        if request.get(key):
-            sink = os.open(request[key], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            os.dup2(sink, fd)
-            os.close(sink)
-    os.chdir(request["cwd"])
-    os.environ.clear()
-    os.environ.update(request["env"])
-    os.environ["JPY_PARENT_PID"] = str(os.getppid())
-    # deferred: only a forked kernel needs them (the zygote has them pre-imported)
-    import ipykernel_launcher
-    from ipykernel.kernelapp import IPKernelApp
-
-    sys.argv = [ipykernel_launcher.__file__, *request["args"]]
-    if sys.path and sys.path[0] == "":
-        del sys.path[0]
-    app = IPKernelApp.instance()
-    app.initialize()
-    _bound_output()
-    if bound is not None:
-        with contextlib.suppress(OSError):
-            os.write(bound, b"1")
-            os.close(bound)
-    # Modules that look for a running kernel when imported did so in the zygote, where there
-    # was none; ipywidgets registers its comm targets then, so do it now the kernel exists.
-    widgets = sys.modules.get("ipywidgets")
-    if widgets is not None and hasattr(widgets, "_handle_ipython"):
-        with contextlib.suppress(Exception):
-            widgets._handle_ipython()
-    app.start()
-    os._exit(0)
-
-
-#: Characters a forked kernel's stdout or stderr may hold before ``print`` waits for them to go.
-OUTPUT_BUFFER = 2**20
-
-
-def _bound_output(most: int = OUTPUT_BUFFER) -> None:
-    """Make ``print`` wait for the IO thread once a stream holds ``most`` characters.
-
-    ipykernel gathers output for a fifth of a second before it sends it. A cell that prints in a
-    tight loop fills that buffer faster than memory allows: under the sandbox's address-space
-    limit the kernel dies of ``MemoryError`` before a single byte reaches the grader, and the
-    facilitator reads "the kernel died" instead of "too much output". Flushing every ``most``
-    characters lets the output arrive, so the grader's output limit is the one that stops it.
-    """
-    from ipykernel.iostream import OutStream  # deferred: only a forked kernel needs it
-
-    for stream in (sys.stdout, sys.stderr):
-        if isinstance(stream, OutStream):
-            stream.write = _flushing_writer(stream, most)  # type: ignore[method-assign]
-
-
-def _flushing_writer(stream: Any, most: int) -> Any:
-    write = stream.write
-    held = [0]
-
-    def bounded(string: str) -> Any:
-        written = write(string)
-        held[0] += len(string)
-        if held[0] >= most:
-            held[0] = 0
-            stream.flush()
-        return written
-
-    return bounded
 
 
 class Zygote:

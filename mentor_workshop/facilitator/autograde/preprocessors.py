@@ -130,6 +130,43 @@ def share_engines() -> None:
         return engines[key]
 
     nbgrader.api.create_engine = shared_engine
+    _schema_checked_once(nbgrader.api)
+
+
+def _schema_checked_once(api: Any) -> None:
+    """Let a ``Gradebook`` check its database's tables once per engine, not once per opening.
+
+    Each ``Gradebook`` lists the database's tables and runs ``create_all`` (a query per table)
+    before anything else; a notebook opens five. Tables are never dropped while grading, so
+    after the first check of an engine that has them, the answer is known.
+    """
+    metadata = api.Base.metadata
+    create_all = metadata.create_all
+    inspect = api.inspect
+    ready: dict[int, Any] = {}  # id -> engine (kept, so no other engine can reuse its id)
+
+    def create_all_once(bind: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if bind is not None and id(bind) in ready:
+            return None
+        result = create_all(bind, *args, **kwargs)
+        if bind is not None:
+            ready[id(bind)] = bind
+        return result
+
+    class _Known:
+        def __init__(self, names: list[str]) -> None:
+            self._names = names
+
+        def get_table_names(self) -> list[str]:
+            return list(self._names)
+
+    def inspect_once(subject: Any, *args: Any, **kwargs: Any) -> Any:
+        if id(subject) in ready:
+            return _Known(list(metadata.tables))
+        return inspect(subject, *args, **kwargs)
+
+    metadata.create_all = create_all_once
+    api.inspect = inspect_once
 
 
 def exporter(config: Config, preprocessors: Iterable[Any]) -> Any:
@@ -151,6 +188,9 @@ def exporter(config: Config, preprocessors: Iterable[Any]) -> Any:
 
     config = Config(config)
     config.Exporter.default_preprocessors = []
+    # nbconvert validates the whole notebook after every preprocessor (a dozen times a pass);
+    # once, after the last, finds the same invalid notebooks and changes no valid one
+    config.Exporter.optimistic_validation = True
     notebook_exporter = NotebookExporter(config=config)
     notebook_exporter._preprocessors = []
     for pp in preprocessors:
