@@ -230,6 +230,9 @@ def test_messages_live_in_the_yaml_and_a_broken_file_is_named(
                        encoding="utf-8")
     monkeypatch.setattr(reality_config.resources, "exercises_dir", lambda: tmp_path)
     monkeypatch.setattr(reality_config, "_RECHECK_SECONDS", 0.0)  # not wait the second out
+    # what this test loads stays in its own caches, so later tests see the shipped rules
+    monkeypatch.setattr(reality_config, "_recent", {})
+    monkeypatch.setattr(reality_config, "_cache", {})
     assert "cat-on-keys" in judge("asdfgh", kind="short").reason
     adapted.write_text("version: 1\nmessages: {}\n", encoding="utf-8")
     with pytest.raises(ContentError, match=r"reality\.yaml"):

@@ -67,37 +67,19 @@ _DOTS = re.compile(r"(?:^|\s)(?:\.{3}|…)(?=[\s,;:]|$)")
 _EG = re.compile(r"^\s*(?:e\.?\s?g\.?|for example|example)[,:]?\s+", re.IGNORECASE)
 
 
-class _Token(tuple):
-    """One word: its text (curly apostrophe made straight), lower case, and sentence number.
-
-    A plain tuple underneath: a long cohort tokenises a million words, and a tuple is the
-    cheapest record Python builds.
-    """
-
-    __slots__ = ()
-
-    @property
-    def text(self) -> str:
-        return self[0]
-
-    @property
-    def lower(self) -> str:
-        return self[1]
-
-    @property
-    def sentence(self) -> int:
-        return self[2]
+#: One word: its text (a curly apostrophe made straight), lower case, and sentence number. A
+#: plain tuple: a large cohort tokenises a million words, and a tuple is the cheapest record.
+_Token = tuple[str, str, int]
 
 
 @lru_cache(maxsize=4096)
 def _tokens(text: str) -> tuple[_Token, ...]:
     """The words of ``text``; kept for the texts seen last (each is judged and compared often)."""
     out: list[_Token] = []
-    new = tuple.__new__
     for n, chunk in enumerate(_SENTENCE_END.split(text)):
         for word in _TOKEN.findall(chunk):
             word = word.replace("’", "'")
-            out.append(new(_Token, (word, word.lower(), n)))
+            out.append((word, word.lower(), n))
     return tuple(out)
 
 
@@ -189,33 +171,40 @@ def _copied(text: str, sources: Iterable[str], cfg: RealityConfig) -> bool:
 
 def _repeated_sentences(toks: tuple[_Token, ...], cfg: RealityConfig) -> Verdict | None:
     grouped: dict[int, list[str]] = {}
-    for tok in toks:
-        grouped.setdefault(tok.sentence, []).append(tok.lower)
-    sentences = [" ".join(words) for words in grouped.values()]
-    if len(sentences) < 2:
+    for _, low, sentence in toks:
+        words = grouped.get(sentence)
+        if words is None:
+            grouped[sentence] = [low]
+        else:
+            words.append(low)
+    if len(grouped) < 2:
         return None
-    counts = Counter(sentences)
+    counts = Counter(" ".join(words) for words in grouped.values())
     top, n = counts.most_common(1)[0]
-    long_twice = n >= 2 and len(top.split()) >= 6
-    if long_twice or (n >= 2 and len(counts) == 1) or n >= 3:
+    if n < 2:
+        return None
+    long_twice = len(top.split()) >= 6
+    if long_twice or len(counts) == 1 or n >= 3:
         return _say(cfg, "repeated_sentences", example=top, count=n)
     return None
 
 
-def _repeated_words(toks: tuple[_Token, ...], cfg: RealityConfig) -> Verdict | None:
+def _repeated_words(lowers: list[str], cfg: RealityConfig) -> Verdict | None:
     t = cfg.thresholds
     run, best = 1, (1, "")
-    for prev, cur in itertools.pairwise(toks):
-        run = run + 1 if cur.lower == prev.lower else 1
-        if run > best[0]:
-            best = (run, cur.lower)
+    for prev, cur in itertools.pairwise(lowers):
+        if cur == prev:
+            run += 1
+            if run > best[0]:
+                best = (run, cur)
+        else:
+            run = 1
     if best[0] >= t.repeated_run:
-        count = sum(1 for tok in toks if tok.lower == best[1])
-        return _say(cfg, "repeated_words", example=best[1], count=count)
-    if len(toks) >= t.distinct_min_words:
-        counts = Counter(tok.lower for tok in toks)
+        return _say(cfg, "repeated_words", example=best[1], count=lowers.count(best[1]))
+    if len(lowers) >= t.distinct_min_words:
+        counts = Counter(lowers)
         word, n = counts.most_common(1)[0]
-        if len(counts) < t.distinct_share * len(toks) or n > t.top_word_share * len(toks):
+        if len(counts) < t.distinct_share * len(lowers) or n > t.top_word_share * len(lowers):
             return _say(cfg, "repeated_words", example=word, count=n)
     return None
 
@@ -341,14 +330,14 @@ def _judge(text: str, kind: str, template: str | None, examples: tuple[str, ...]
     if blank:
         return _say(cfg, "blank", example=blank.group().strip())
     if kind == "short":
-        single = [tok.text for tok in toks if len(tok.lower) == 1 and tok.text.isalpha()]
+        single = [word for word, low, _ in toks if len(low) == 1 and word.isalpha()]
         if len(single) == len(toks) and lowers not in (["a"], ["i"]):
             return _say(cfg, "single_letters", example=" ".join(single[:3]))
-        repeated = _repeated_words(toks, cfg)
+        repeated = _repeated_words(lowers, cfg)
         return OK if repeated is None else repeated
     found = _nonwords(toks, known, cfg)
     if found is None:
         found = _repeated_sentences(toks, cfg)
     if found is None:
-        found = _repeated_words(toks, cfg)
+        found = _repeated_words(lowers, cfg)
     return OK if found is None else found
