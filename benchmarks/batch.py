@@ -8,6 +8,7 @@ facilitator would script by hand: a shell ``for`` loop calling the ``papermill``
 
     .venv/bin/python benchmarks/batch.py            # 60 notebooks, one worker per core
     .venv/bin/python benchmarks/batch.py --count 10 --notebook 00_welcome
+    .venv/bin/python benchmarks/batch.py --count 1000 --notebook 10_my_plan --kit-only
 
 Peak memory is the largest sum of resident memory over the whole process tree (this process,
 workers, kernels, shells), sampled every 100 ms, plus the largest single child process as
@@ -143,6 +144,9 @@ def main() -> int:
                         "10_my_plan is what `plans` runs)")
     parser.add_argument("--no-prewarm", action="store_true",
                         help="the kit without its warm kernel pool")
+    parser.add_argument("--kit-only", action="store_true",
+                        help="skip the papermill loop: time and peak memory of the kit alone "
+                        "(for memory at 10, 100 and 1,000 participants)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="mw-bench-") as tmp:
@@ -155,6 +159,10 @@ def main() -> int:
                                             prewarm=not args.no_prewarm)
         kit_cpu, cpu = children_cpu() - cpu, children_cpu()
         print(f"  kit done in {kit_time:.1f} s", flush=True)
+        if args.kit_only:
+            print(f"kit alone: {args.count} notebooks, {kit_ok} ok, {kit_time:.1f} s, "
+                  f"{kit_cpu / args.count:.2f} CPU s each, peak RSS {kit_mem / 2**20:.0f} MB")
+            return 0 if kit_ok == args.count else 1
         cli_time, cli_ok, cli_mem = run_cli(staged.path, work / "cli", args.count)
         cli_cpu = children_cpu() - cpu
         largest_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

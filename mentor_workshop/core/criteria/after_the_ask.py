@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from mentor_workshop.core import feedback, ics
+from mentor_workshop.core import feedback
 from mentor_workshop.core.criteria.reading import (
     criterion,
     dict_of,
@@ -93,6 +93,10 @@ def _meeting_within(meeting: dict, days: int) -> bool:
     start, zone = meeting.get("start"), meeting.get("timezone")
     if yes is None or not isinstance(start, str) or not isinstance(zone, str):
         return False
+    # deferred: icalendar is a twentieth of a second to import, and ``status`` and the report
+    # check every journal without ever reaching a booked meeting in most of them
+    from mentor_workshop.core import ics
+
     try:
         when = ics.local_datetime(start, zone)
     except ics.IcsError:
