@@ -15,6 +15,7 @@ process that imports this package (see :mod:`.prewarm`).
 from __future__ import annotations
 
 import contextlib
+import datetime
 import logging
 import os
 import sys
@@ -151,6 +152,22 @@ def _resources(job: SubmissionJob, notebook_id: str) -> dict[str, Any]:
     }
 
 
+def _file_resources(job: SubmissionJob, notebook_id: str, path: str) -> dict[str, Any]:
+    """:func:`_resources` plus what nbconvert's ``from_filename`` adds for the file at ``path``
+    (its name, its folder, which is where the kernel runs, and its date)."""
+    resources = _resources(job, notebook_id)
+    folder, name = os.path.split(path)
+    try:
+        stamp = os.path.getmtime(path)
+    except OSError:  # the autograded copy is not written yet: it is being made now
+        stamp = time.time()
+    modified = datetime.datetime.fromtimestamp(stamp, tz=datetime.UTC)
+    resources.setdefault("metadata", {}).update(
+        name=os.path.splitext(name)[0], path=folder,
+        modified_date=f"{modified:%B} {modified.day}, {modified.year}")
+    return resources
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
@@ -234,23 +251,25 @@ def _run_notebook(
 ) -> ExecutedNotebook:
     # deferred: pre-warmed kernels fork from a process that imports this package
     import nbformat
+    from nbconvert.exporters import Exporter
     from nbgrader import utils
 
     started = time.perf_counter()
-    notes = tamper_notes(nbformat.read(path, as_version=4), job.expected.get(notebook_id, {}),
-                         config)
-    # 1. sanitise: exactly nbgrader's first pass, written where nbgrader writes it
-    output, _ = exporter(config, sanitize).from_filename(
-        path, resources=_resources(job, notebook_id))
-    target = os.path.join(job.dest, f"{notebook_id}.ipynb")
-    with open(target, "w", encoding="utf-8") as handle:
-        handle.write(output)
+    submitted = nbformat.read(path, as_version=4)
+    # 1. sanitise: exactly nbgrader's first pass. nbgrader writes the result to the autograded
+    # folder and reads it back for the second pass; the notebook is passed on in memory
+    # instead (a JSON round trip that changes nothing: the parent writes the final file)
+    sanitising = exporter(config, sanitize)
+    sanitized, _ = Exporter.from_notebook_node(
+        sanitising, submitted, resources=_file_resources(job, notebook_id, path))
+    notes = tamper_notes(submitted, job.expected.get(notebook_id, {}), config)
     sanitised = time.perf_counter()
     # 2. execute in a fresh kernel, as nbgrader's second pass does
     executing = exporter(config, execute)
+    target = os.path.join(job.dest, f"{notebook_id}.ipynb")
     with utils.setenv(NBGRADER_EXECUTION="autograde"):
-        output, resources = executing.from_filename(target,
-                                                    resources=_resources(job, notebook_id))
+        output, resources = executing.from_notebook_node(
+            sanitized, resources=_file_resources(job, notebook_id, target))
     timings = dict(resources.get("mentor_workshop", {}).get("timings", {}))
     timings["sanitise"] = sanitised - started
     timings["execute_preprocessors"] = (time.perf_counter() - sanitised
