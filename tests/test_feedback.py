@@ -961,3 +961,15 @@ def test_requests_in_one_sentence_are_counted_by_clause() -> None:
     assert signal(text, "clear_ask").level == "consider"
     assert signal(text, "overconfidence").level == "consider"
     assert signal("Would you mentor me for an hour a month?", "overconfidence").level == "good"
+
+
+def test_asking_for_some_signals_gives_the_same_verdicts_as_asking_for_all() -> None:
+    text = ("Dear Dr. Okafor, thank you for your keynote on hiring juniors. Would you be open "
+            "to a 20-minute call next month? I'm working on the same question in my team.")
+    context = {"leader_name": "Dr. Okafor", "leader_work": "keynote on hiring juniors"}
+    every = {s.name: s for s in fb.analyze(text, context)}
+    some = fb.analyze(text, context, names=("gratitude", "clear_ask"))
+    assert [s.name for s in some] == ["gratitude", "clear_ask"]
+    assert all(s == every[s.name] for s in some)
+    with pytest.raises(ValueError, match="no such signal: tone_of_voice"):
+        fb.analyze(text, names=("tone_of_voice",))

@@ -83,8 +83,7 @@ def _says_thanks(note: str, journal: Journal) -> bool:
     """
     if not note:
         return False
-    signals = feedback.analyze(note, feedback_context(journal))
-    gratitude = next(s for s in signals if s.name == "gratitude")
+    (gratitude,) = feedback.analyze(note, feedback_context(journal), names=("gratitude",))
     return gratitude.level == "good" or bool(gratitude.spans)
 
 

@@ -214,7 +214,8 @@ _RULES: dict[str, Callable[[Analysis], Signal]] = {
 }
 
 
-def analyze(text: str, context: Mapping | None = None) -> list[Signal]:
+def analyze(text: str, context: Mapping | None = None, *,
+            names: Iterable[str] | None = None) -> list[Signal]:
     """Feedback on a draft request: one Signal per name in SIGNAL_NAMES, in that order.
 
     ``context`` may carry ``leader_name``, ``leader_role``, ``leader_work`` and ``first_name``
@@ -227,11 +228,14 @@ def analyze(text: str, context: Mapping | None = None) -> list[Signal]:
         The draft.
     context : mapping, optional
         What the journal knows about the leader and the participant.
+    names : iterable of str, optional
+        Only these signals (each is worked out on its own, so a check that reads one signal
+        does not pay for all of them); all of them when omitted.
 
     Returns
     -------
     list of Signal
-        One verdict per name in ``SIGNAL_NAMES``, in that order.
+        One verdict per name in ``SIGNAL_NAMES`` (or in ``names``), in that order.
 
     Raises
     ------
@@ -242,8 +246,12 @@ def analyze(text: str, context: Mapping | None = None) -> list[Signal]:
     """
     if not isinstance(text, str):
         raise TypeError(f"analyze() needs the message as text (str), not {type(text).__name__}")
+    wanted = SIGNAL_NAMES if names is None else tuple(names)
+    unknown = [name for name in wanted if name not in _RULES]
+    if unknown:
+        raise ValueError(f"no such signal: {', '.join(unknown)}")
     analysis = Analysis(text, clean_context(context), active_rules())
-    return [_RULES[name](analysis) for name in SIGNAL_NAMES]
+    return [_RULES[name](analysis) for name in wanted]
 
 
 def summary(signals: Iterable[Signal]) -> dict[str, str]:
