@@ -73,14 +73,20 @@ _Token = tuple[str, str, int]
 
 
 @lru_cache(maxsize=4096)
-def _tokens(text: str) -> tuple[_Token, ...]:
-    """The words of ``text``; kept for the texts seen last (each is judged and compared often)."""
+def _tokens(text: str) -> tuple[tuple[_Token, ...], tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """The words of ``text``, their lower case, and the lower-case words of each sentence.
+
+    Kept for the texts seen last: each is judged, and compared with examples, more than once.
+    """
     out: list[_Token] = []
-    for n, chunk in enumerate(_SENTENCE_END.split(text)):
-        for word in _TOKEN.findall(chunk):
-            word = word.replace("’", "'")
-            out.append((word, word.lower(), n))
-    return tuple(out)
+    sentences: list[tuple[str, ...]] = []
+    for n, chunk in enumerate(_SENTENCE_END.split(text.replace("’", "'"))):
+        words = _TOKEN.findall(chunk)
+        if words:
+            lows = tuple(word.lower() for word in words)
+            out.extend(zip(words, lows, itertools.repeat(n), strict=False))
+            sentences.append(lows)
+    return tuple(out), tuple(low for _, low, _ in out), tuple(sentences)
 
 
 @lru_cache(maxsize=65536)
@@ -111,7 +117,7 @@ def _say(cfg: RealityConfig, signal: str, **fields: object) -> Verdict:
 
 
 def _normal(text: str) -> tuple[str, ...]:
-    return tuple(t[1] for t in _tokens(_EG.sub("", text)))
+    return _tokens(_EG.sub("", text))[1]
 
 
 @lru_cache(maxsize=4096)
@@ -169,17 +175,11 @@ def _copied(text: str, sources: Iterable[str], cfg: RealityConfig) -> bool:
     return False
 
 
-def _repeated_sentences(toks: tuple[_Token, ...], cfg: RealityConfig) -> Verdict | None:
-    grouped: dict[int, list[str]] = {}
-    for _, low, sentence in toks:
-        words = grouped.get(sentence)
-        if words is None:
-            grouped[sentence] = [low]
-        else:
-            words.append(low)
-    if len(grouped) < 2:
+def _repeated_sentences(sentences: tuple[tuple[str, ...], ...], cfg: RealityConfig
+                        ) -> Verdict | None:
+    if len(sentences) < 2:
         return None
-    counts = Counter(" ".join(words) for words in grouped.values())
+    counts = Counter(" ".join(words) for words in sentences)
     top, n = counts.most_common(1)[0]
     if n < 2:
         return None
@@ -189,7 +189,7 @@ def _repeated_sentences(toks: tuple[_Token, ...], cfg: RealityConfig) -> Verdict
     return None
 
 
-def _repeated_words(lowers: list[str], cfg: RealityConfig) -> Verdict | None:
+def _repeated_words(lowers: tuple[str, ...], cfg: RealityConfig) -> Verdict | None:
     t = cfg.thresholds
     run, best = 1, (1, "")
     for prev, cur in itertools.pairwise(lowers):
@@ -308,19 +308,21 @@ def _judge(text: str, kind: str, template: str | None, examples: tuple[str, ...]
            cfg: RealityConfig) -> Verdict:
     if not isinstance(text, str) or not text.strip():
         return _say(cfg, "empty")
-    toks = _tokens(text)
+    toks, lowers, sentences = _tokens(text)
     if not toks:
         return _say(cfg, "filler", example=text.strip()[:30])
-    lowers = [tok[1] for tok in toks]
-    lorem = [w for w in lowers if w in cfg.lorem_words]
-    if len(set(lorem)) >= 3 or ("lorem" in lorem and "ipsum" in lorem):
+    unique = set(lowers)
+    lorem = cfg.lorem_words.intersection(unique)
+    if len(lorem) >= 3 or {"lorem", "ipsum"} <= lorem:
         return _say(cfg, "lorem")
     extra = cfg.extra_words
-    known = {low: is_known(low, extra) for low in lowers}
-    mash = [word for word, low, _ in toks if _is_mash(word, known[low])]
-    if mash:
-        return _say(cfg, "mash", example=mash[0])
-    if text.strip().lower() in cfg.filler_words or all(w in cfg.filler_words for w in lowers):
+    known = {low: is_known(low, extra) for low in unique}
+    # only an unknown word of four letters or more can be mash (see _is_mash)
+    suspects = {word for word, low, _ in toks if len(word) >= 4 and not known[low]}
+    mashed = {word for word in suspects if _is_mash(word, False)}
+    if mashed:
+        return _say(cfg, "mash", example=next(word for word, _, _ in toks if word in mashed))
+    if text.strip().lower() in cfg.filler_words or unique <= cfg.filler_words:
         return _say(cfg, "filler", example=" ".join(lowers[:4]))
     sources = [template] if template else []
     sources.extend(e for e in examples if isinstance(e, str))
@@ -331,13 +333,13 @@ def _judge(text: str, kind: str, template: str | None, examples: tuple[str, ...]
         return _say(cfg, "blank", example=blank.group().strip())
     if kind == "short":
         single = [word for word, low, _ in toks if len(low) == 1 and word.isalpha()]
-        if len(single) == len(toks) and lowers not in (["a"], ["i"]):
+        if len(single) == len(toks) and lowers not in (("a",), ("i",)):
             return _say(cfg, "single_letters", example=" ".join(single[:3]))
         repeated = _repeated_words(lowers, cfg)
         return OK if repeated is None else repeated
     found = _nonwords(toks, known, cfg)
     if found is None:
-        found = _repeated_sentences(toks, cfg)
+        found = _repeated_sentences(sentences, cfg)
     if found is None:
         found = _repeated_words(lowers, cfg)
     return OK if found is None else found
