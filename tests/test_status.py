@@ -11,6 +11,7 @@ import pytest
 
 from mentor_workshop.cli import main
 from mentor_workshop.core.journal import Journal
+from mentor_workshop.facilitator import status
 from mentor_workshop.facilitator.status import (
     ParticipantStatus,
     StepState,
@@ -22,6 +23,12 @@ from mentor_workshop.facilitator.status import (
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "exercises" / "sample_cohort"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memo() -> None:
+    """Each test checks its journals itself (cohort_status remembers rows within a process)."""
+    status._memo.clear()
 
 
 def journal(path: Path, name: str = "", **answers: object) -> Path:
@@ -134,8 +141,47 @@ def test_checking_in_several_processes_gives_the_same_rows_in_the_same_order(
     (folder / "x99.json").write_text('{"schema_version": 1, "answers": {"a', encoding="utf-8")
     journals = find_journals(folder)
     serial = cohort_status(journals, workers=1)
+    status._memo.clear()  # check them again, in two processes this time
     parallel = cohort_status(journals, workers=2)
     assert [r.id for r in parallel] == list(journals) == [r.id for r in serial]
     assert parallel == serial
     assert serial[-1].problem and "unreadable" in serial[-1].problem
     assert all("\u202e" not in r.name for r in serial)  # a name cannot reorder the table
+
+
+def test_a_second_look_checks_only_the_journals_that_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a live room view relies on: it asks every few seconds, and few journals change."""
+    folder = tmp_path / "cohort"
+    folder.mkdir()
+    for source in sorted((SAMPLE / "journals").glob("*.json"))[:4]:
+        shutil.copy(source, folder / source.name)
+    journals = find_journals(folder)
+    calls: list[str] = []
+    real_check = status.check
+
+    def counted(step_id: str, *args: object, **kwargs: object) -> object:
+        calls.append(step_id)
+        return real_check(step_id, *args, **kwargs)
+
+    monkeypatch.setattr(status, "check", counted)
+    first = cohort_status(journals)
+    assert len(calls) == 4 * len(step_ids())
+    calls.clear()
+    assert cohort_status(journals) == first
+    assert calls == []
+    # one participant saves: only their journal is checked again, and the row follows it
+    changed = journals["p02"]
+    state = json.loads(changed.read_text(encoding="utf-8"))
+    state["answers"] = {}
+    changed.write_text(json.dumps(state), encoding="utf-8")
+    third = cohort_status(journals)
+    assert len(calls) == len(step_ids())
+    assert [r.done for r in third][1] == 0 < first[1].done
+    assert third[0] == first[0] and third[2:] == first[2:]
+    # the same bytes under another path are known too (the room view checks fresh copies)
+    calls.clear()
+    moved = {pid: shutil.copy(path, tmp_path / f"copy-{pid}.json")
+             for pid, path in journals.items()}
+    again = cohort_status({pid: Path(p) for pid, p in moved.items()})
+    assert calls == [] and [r.steps for r in again] == [r.steps for r in third]

@@ -18,7 +18,9 @@ Journals are found in the layouts the kit produces or meets:
 
 from __future__ import annotations
 
+import datetime
 import functools
+import hashlib
 import os
 import warnings
 from collections.abc import Mapping, Sequence
@@ -32,7 +34,7 @@ from mentor_workshop.core.journal import (
     UnreadableJournal,
     read_journal_data,
 )
-from mentor_workshop.core.journal_format import read_json_file
+from mentor_workshop.core.journal_format import MAX_JOURNAL_BYTES, read_json_file
 from mentor_workshop.core.journal_view import JournalView
 from mentor_workshop.core.safe_html import neutralize_bidi
 from mentor_workshop.errors import UserError
@@ -233,6 +235,10 @@ def cohort_status(journals: Mapping[str, Path], steps: Sequence[str] | None = No
                   workers: int | None = None) -> list[ParticipantStatus]:
     """Each participant's state on each step, via the same checks as "Check my work".
 
+    A journal whose bytes were checked before, in this process, against the same steps,
+    content and rules on the same day, is not checked again: a live room view asks every few
+    seconds, and most journals have not changed since it last asked.
+
     Parameters
     ----------
     journals : mapping
@@ -250,8 +256,57 @@ def cohort_status(journals: Mapping[str, Path], steps: Sequence[str] | None = No
         steps. Nothing is written to any journal.
     """
     steps = list(steps) if steps is not None else step_ids()
-    return map_forked(functools.partial(_rows, steps=steps), list(journals.items()),
-                      workers=workers)
+    memo = _memo_for(tuple(steps))
+    known: dict[str, ParticipantStatus] = {}
+    todo: list[tuple[str, Path]] = []
+    digests: dict[str, bytes] = {}
+    for pid, path in journals.items():
+        digest = _digest(path)
+        hit = memo.get(digest) if digest is not None else None
+        if hit is None:
+            todo.append((pid, path))
+            if digest is not None:
+                digests[pid] = digest
+        else:
+            known[pid] = ParticipantStatus(pid, hit[0], path, hit[1])
+    for row in map_forked(functools.partial(_rows, steps=steps), todo, workers=workers):
+        known[row.id] = row
+        if row.problem is None and row.id in digests:
+            memo[digests[row.id]] = (row.name, row.steps)
+    return [known[pid] for pid in journals]
+
+
+#: Rows already worked out, by the digest of the journal's bytes (see cohort_status), and what
+#: they were worked out against; cleared when any of that changes, or when it grows too big.
+_memo: dict[bytes, tuple[str, tuple[StepState, ...]]] = {}
+_memo_basis: list[tuple] = []
+_MEMO_LIMIT = 50_000
+
+
+def _memo_for(steps: tuple[str, ...]) -> dict[bytes, tuple[str, tuple[StepState, ...]]]:
+    # deferred: only a memo that is used needs the rules and the reality config loaded
+    from mentor_workshop.core.feedback.rules import active_rules
+    from mentor_workshop.core.reality.config import load_config
+
+    # the steps and the day by value; the content, reality rules and feedback rules by identity
+    # (each is loaded again, as a new object, when its files change)
+    basis = (steps, datetime.date.today(), curriculum.load(), load_config(), active_rules())
+    same = bool(_memo_basis) and _memo_basis[0][:2] == basis[:2] and all(
+        a is b for a, b in zip(_memo_basis[0][2:], basis[2:], strict=True))
+    if not same or len(_memo) > _MEMO_LIMIT:
+        _memo.clear()
+        _memo_basis[:] = [basis]
+    return _memo
+
+
+def _digest(path: Path) -> bytes | None:
+    """A digest of the journal's bytes, or None when it cannot be read (checked, and reported,
+    the ordinary way)."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.blake2b(handle.read(MAX_JOURNAL_BYTES + 1), digest_size=16).digest()
+    except OSError:
+        return None
 
 
 def _rows(items: Sequence[tuple[str, Path]], steps: Sequence[str]) -> list[ParticipantStatus]:
