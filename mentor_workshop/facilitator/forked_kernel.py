@@ -109,13 +109,14 @@ def bound_output(most: int = OUTPUT_BUFFER) -> None:
 
 def _flushing_writer(stream: Any, most: int) -> Any:
     write = stream.write
-    held = [0]
+    held = 0
 
     def bounded(string: str) -> Any:
+        nonlocal held
         written = write(string)
-        held[0] += len(string)
-        if held[0] >= most:
-            held[0] = 0
+        held += len(string)
+        if held >= most:
+            held = 0
             stream.flush()
         return written
 

@@ -396,11 +396,6 @@ class _ForkedProcess:
 
     def kill(self) -> None:
         self.send_signal(signal.SIGKILL)
-        if self._fd is not None:
-            # jupyter_client polls every 0.1 s after a kill and its first poll comes at once:
-            # waiting here (the pidfd turns readable as the process ends) saves that tenth
-            with contextlib.suppress(OSError, ValueError):
-                select.select([self._fd], [], [], 1.0)
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)

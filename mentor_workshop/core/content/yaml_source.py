@@ -133,7 +133,6 @@ class YamlDoc:
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-
 def read_yaml(path: Path, shown: str, problems: list[Problem]) -> YamlDoc | None:
     """The file parsed with line numbers, or ``None`` with the reason added to ``problems``.
 
@@ -168,31 +167,21 @@ def read_yaml(path: Path, shown: str, problems: list[Problem]) -> YamlDoc | None
         line = raw[: exc.start].count(b"\n") + 1
         problems.append(Problem(shown, line, "", "not UTF-8 text; save the file as UTF-8"))
         return None
-    parsed = _parse_quickly(text)
-    if parsed is not None:
-        node, data = parsed
-        if node is None:
-            problems.append(Problem(shown, 1, "", "the file is empty"))
-            return None
-        doc = YamlDoc(shown, node, data)
-        problems.extend(_duplicate_keys(doc))
-        return doc
-    # libyaml's messages are terse: a file it rejects is read again by PyYAML's own parser,
-    # whose messages say what to fix
-    loader = yaml.SafeLoader(text)
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        problems.append(Problem(shown, line, "", _syntax_message(exc)))
-        return None
-    except yaml.YAMLError as exc:
-        problems.append(Problem(shown, None, "", f"YAML error: {exc}"))
-        return None
-    finally:
-        loader.dispose()
+        node, data = _parse(text, _LOADER)
+    except yaml.YAMLError:
+        # libyaml's messages are terse: a file it rejects is read again by PyYAML's own
+        # parser, whose messages say what to fix
+        try:
+            node, data = _parse(text, yaml.SafeLoader)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark is not None else None
+            problems.append(Problem(shown, line, "", _syntax_message(exc)))
+            return None
+        except yaml.YAMLError as exc:
+            problems.append(Problem(shown, None, "", f"YAML error: {exc}"))
+            return None
     if node is None:
         problems.append(Problem(shown, 1, "", "the file is empty"))
         return None
@@ -201,16 +190,12 @@ def read_yaml(path: Path, shown: str, problems: list[Problem]) -> YamlDoc | None
     return doc
 
 
-def _parse_quickly(text: str) -> tuple[yaml.Node | None, Any] | None:
-    """(node, data) through libyaml, or None when it rejects the text (or is not there)."""
-    if _LOADER is yaml.SafeLoader:
-        return None
-    loader = _LOADER(text)
+def _parse(text: str, loader_class: type) -> tuple[yaml.Node | None, Any]:
+    """(node, data) of a single-document YAML text; raises ``yaml.YAMLError`` as it fails."""
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         return node, (loader.construct_document(node) if node is not None else None)
-    except yaml.YAMLError:
-        return None
     finally:
         loader.dispose()
 

@@ -152,15 +152,12 @@ def _resources(job: SubmissionJob, notebook_id: str) -> dict[str, Any]:
     }
 
 
-def _file_resources(job: SubmissionJob, notebook_id: str, path: str) -> dict[str, Any]:
+def _file_resources(job: SubmissionJob, notebook_id: str, path: str, stamp: float
+                    ) -> dict[str, Any]:
     """:func:`_resources` plus what nbconvert's ``from_filename`` adds for the file at ``path``
-    (its name, its folder, which is where the kernel runs, and its date)."""
+    (its name, its folder, which is where the kernel runs, and ``stamp``, its date)."""
     resources = _resources(job, notebook_id)
     folder, name = os.path.split(path)
-    try:
-        stamp = os.path.getmtime(path)
-    except OSError:  # the autograded copy is not written yet: it is being made now
-        stamp = time.time()
     modified = datetime.datetime.fromtimestamp(stamp, tz=datetime.UTC)
     resources.setdefault("metadata", {}).update(
         name=os.path.splitext(name)[0], path=folder,
@@ -260,8 +257,9 @@ def _run_notebook(
     # folder and reads it back for the second pass; the notebook is passed on in memory
     # instead (a JSON round trip that changes nothing: the parent writes the final file)
     sanitising = exporter(config, sanitize)
-    sanitized, _ = Exporter.from_notebook_node(
-        sanitising, submitted, resources=_file_resources(job, notebook_id, path))
+    cleaned, _ = Exporter.from_notebook_node(  # the node, not nbconvert's JSON text of it
+        sanitising, submitted,
+        resources=_file_resources(job, notebook_id, path, os.path.getmtime(path)))
     notes = tamper_notes(submitted, job.expected.get(notebook_id, {}), config)
     sanitised = time.perf_counter()
     # 2. execute in a fresh kernel, as nbgrader's second pass does
@@ -269,7 +267,7 @@ def _run_notebook(
     target = os.path.join(job.dest, f"{notebook_id}.ipynb")
     with utils.setenv(NBGRADER_EXECUTION="autograde"):
         output, resources = executing.from_notebook_node(
-            sanitized, resources=_file_resources(job, notebook_id, target))
+            cleaned, resources=_file_resources(job, notebook_id, target, time.time()))
     timings = dict(resources.get("mentor_workshop", {}).get("timings", {}))
     timings["sanitise"] = sanitised - started
     timings["execute_preprocessors"] = (time.perf_counter() - sanitised
