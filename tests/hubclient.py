@@ -77,19 +77,43 @@ class Hub:
             "kernel": {"name": "python3"}})
         r.raise_for_status()
         kid = r.json()["kernel"]["id"]
-        url = f"ws://127.0.0.1:{self.port}/user/{user}/api/kernels/{kid}/channels"
-        ws = websocket.create_connection(
-            url, header=[f"Authorization: token {self.token(user)}"], timeout=180)
-        return Kernel(ws, user)
+        session = uuid.uuid4().hex
+        url = (f"ws://127.0.0.1:{self.port}/user/{user}/api/kernels/{kid}/channels"
+               f"?session_id={session}")
+        return Kernel(url, [f"Authorization: token {self.token(user)}"], user, session)
 
 
 @dataclass
 class Kernel:
-    """One kernel's websocket: run code, get its output or its error."""
+    """One kernel's websocket: run code, get its output or its error.
 
-    ws: websocket.WebSocket
+    A websocket the server drops (it happens on a loaded machine) is opened again with the
+    same session id, as JupyterLab does: the server keeps what the kernel sent meanwhile for
+    that session and sends it on reconnection, so no reply is lost.
+    """
+
+    url: str
+    header: list[str]
     user: str
-    session: str = field(default_factory=lambda: uuid.uuid4().hex)
+    session: str
+    ws: websocket.WebSocket = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.ws = self._connect()
+
+    def _connect(self) -> websocket.WebSocket:
+        return websocket.create_connection(self.url, header=self.header, timeout=180)
+
+    def _recv(self, reconnects: int = 2) -> str:
+        for attempt in range(reconnects + 1):
+            try:
+                return self.ws.recv()
+            except websocket.WebSocketConnectionClosedException:
+                if attempt == reconnects:
+                    raise
+                time.sleep(1)
+                self.ws = self._connect()
+        raise AssertionError("unreachable")
 
     def run(self, code: str) -> str:
         """Execute ``code``; return what it printed; raise AssertionError on an error."""
@@ -104,7 +128,7 @@ class Kernel:
         error = None
         replied = idle = False
         while not (replied and idle):
-            msg = json.loads(self.ws.recv())
+            msg = json.loads(self._recv())
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             kind = msg["msg_type"]
