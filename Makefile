@@ -28,15 +28,16 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/vulture
 
-# Unit and notebook tests in two workers, then the browser suite in one process (one JupyterLab
-# server and one Chromium for all its scenarios).
+# Every test in one run of three workers. Each worker takes a whole file at a time, so what a
+# module builds once (a graded course, a JupyterLab server and Chromium) is built once per
+# worker, and the longest files go first (tests/conftest.py). Three on two cores: the browser
+# and hub tests spend much of their time waiting for a server or a page.
 test: install lint
 	@sh scripts/ensure-chromium.sh
 	@sh scripts/ensure-axe.sh
 	@sh scripts/ensure-hub-tools.sh
 	@sh scripts/ensure-bubblewrap.sh
-	$(BIN)/python -m pytest -n 2 -m "not browser" $(PYTEST_ARGS)
-	$(BIN)/python -m pytest -m browser tests/browser $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 3 --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lab: install
 	$(BIN)/jupyter lab notebooks

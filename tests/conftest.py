@@ -33,6 +33,25 @@ from mentor_workshop.participant.widgets import base as widget_base
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Longest first: the hub tests, the browser tests that run many notebooks, the other
+    browser tests, the other slow tests, then the rest (the order within each kept).
+
+    So ``make test`` (whole files to each worker, in this order) starts the whole-workshop runs
+    at once and fills the end with quick tests, instead of finishing on one long file while the
+    other workers sit idle.
+    """
+    def rank(item: pytest.Item) -> int:
+        marked = {name for name in ("hub", "browser", "slow") if item.get_closest_marker(name)}
+        if "hub" in marked:
+            return 0
+        if "browser" in marked:
+            return 1 if "slow" in marked else 2
+        return 3 if "slow" in marked else 9
+
+    items.sort(key=rank)
+
+
 @pytest.fixture
 def journal_path(tmp_path: Path) -> Path:
     return tmp_path / JOURNAL_FILENAME

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import math
 import re
 import sys
 from html.parser import HTMLParser
@@ -973,3 +974,52 @@ def test_asking_for_some_signals_gives_the_same_verdicts_as_asking_for_all() -> 
     assert all(s == every[s.name] for s in some)
     with pytest.raises(ValueError, match="no such signal: tone_of_voice"):
         fb.analyze(text, names=("tone_of_voice",))
+
+
+# --- one draft, read once -------------------------------------------------------------------
+
+
+def test_draft_signals_give_what_analyze_gives_whichever_is_asked_first() -> None:
+    """The step checks ask a draft for a few signals each, in their own order; every answer is
+    the one the full analysis (the feedback panel's) gives, and the readability grade too."""
+    ctx = {"leader_name": "Dr. Ana Ruiz", "leader_work": "the essay on hiring for curiosity"}
+    for example in fb.load_examples():
+        text = example["text"]
+        full = fb.analyze(text, ctx)
+        draft = fb.DraftSignals(text, ctx)
+        for expected in reversed(full):
+            assert draft.signal(expected.name) == expected
+        assert draft.signal("clear_ask") is draft.signal("clear_ask")  # worked out once
+    with pytest.raises(ValueError, match="no such signal"):
+        fb.DraftSignals(STRONG).signal("charm")
+    with pytest.raises(TypeError):
+        fb.DraftSignals(b"bytes")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("work", [
+    "the essay on hiring for curiosity", "Hiring-for-curiosity essay", "Rui's 20-minute talk",
+    "the Café Müller keynote", "her work", "",
+])
+@pytest.mark.parametrize("text", [
+    STRONG,
+    "Your HIRING essay, the one on curiosity, changed my interviews.",
+    "I loved the Café Müller keynote and Rui’s 20-minute talk on hiring-for-curiosity.",
+    "Hiring\u2013for curiosity: your essay. Rui's 20 minute talk too.",
+])
+def test_work_mentions_with_the_quick_substring_test_match_the_patterns_alone(
+        text: str, work: str) -> None:
+    """A plain substring test rules most words out before their pattern runs; whatever it rules
+    out, the pattern would not have found (case, apostrophes, dashes and accents included)."""
+    from mentor_workshop.core.feedback import context as fc
+
+    found = fc.work_mentions(text, work)
+    exact, words = fc._work_patterns(work.strip()) if work.strip() else (None, ())
+    reference: list[tuple[int, int]] = []
+    span = fc._find_title(text, exact) if exact else None
+    if span is not None:
+        reference = [span]
+    elif words:
+        hits = [(m.start(), m.end()) for _, rx in words if (m := rx.search(text))]
+        needed = max(min(2, len(words)), math.ceil(0.6 * len(words)))
+        reference = hits if len(hits) >= needed else []
+    assert found == reference

@@ -128,3 +128,31 @@ def test_the_page_reloads_by_header_and_the_reader_can_pause_it() -> None:
     assert "http-equiv" not in running.lower() and "http-equiv" not in paused.lower()
     assert "refreshes every 7 s" in running and 'href="?paused=1">Pause refreshing' in running
     assert "paused" in paused and ">Resume refreshing<" in paused
+
+
+def test_two_set_ups_at_once_build_the_environment_one_after_the_other(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two courses set up on one server at the same moment must not run pip into the same
+    prefix together: the second waits for the first, then finds the environment up to date."""
+    from mentor_workshop.facilitator.hub import environment
+
+    if not environment.SYSTEM_PYTHON.is_file():
+        pytest.skip(f"{environment.SYSTEM_PYTHON} is missing")
+    spans: list[tuple[float, float]] = []
+
+    def slow_build(env: environment.HubEnvironment, kit: str | None) -> list[str]:
+        start = time.monotonic()
+        time.sleep(0.3)
+        spans.append((start, time.monotonic()))
+        return [f"built {env.prefix}"]
+
+    monkeypatch.setattr(environment, "_ensure", slow_build)
+    prefix = tmp_path / "opt" / "mentor-workshop"
+    threads = [threading.Thread(target=environment.ensure_environment, args=(prefix,))
+               for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    first, second = sorted(spans)
+    assert first[1] <= second[0], "the two builds overlapped"

@@ -158,13 +158,13 @@ def test_a_second_look_checks_only_the_journals_that_changed(
         shutil.copy(source, folder / source.name)
     journals = find_journals(folder)
     calls: list[str] = []
-    real_check = status.check
+    real_check = status.step_criteria
 
     def counted(step_id: str, *args: object, **kwargs: object) -> object:
         calls.append(step_id)
         return real_check(step_id, *args, **kwargs)
 
-    monkeypatch.setattr(status, "check", counted)
+    monkeypatch.setattr(status, "step_criteria", counted)
     first = cohort_status(journals)
     assert len(calls) == 4 * len(step_ids())
     calls.clear()
@@ -185,3 +185,39 @@ def test_a_second_look_checks_only_the_journals_that_changed(
              for pid, path in journals.items()}
     again = cohort_status({pid: Path(p) for pid, p in moved.items()})
     assert calls == [] and [r.steps for r in again] == [r.steps for r in third]
+
+
+def test_every_step_is_checked_once_per_journal_and_the_plan_reuses_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plan's check gathers the checks of steps 01 to 09: on a journal read once (status,
+    the report) it reuses their results instead of checking them again; on a participant's live
+    journal, which can change between two reads, it checks afresh. Either way the same result."""
+    import dataclasses
+
+    from mentor_workshop.core import checks
+    from mentor_workshop.core.journal_view import view_of
+    from mentor_workshop.core.steps import STEPS
+
+    calls: list[str] = []
+    for step_id in STEPS.ids():
+        step = STEPS[step_id]
+
+        def counted(journal: object, cur: object, _step=step) -> object:
+            calls.append(_step.id)
+            return _step.check(journal, cur)
+
+        monkeypatch.setitem(STEPS._steps, step_id, dataclasses.replace(step, check=counted))
+
+    path = shutil.copy(SAMPLE / "journals" / "p01.json", tmp_path / "p01.json")
+    view = view_of(path)
+    read_once = [checks.check(s, view) for s in step_ids()]
+    assert sorted(calls) == sorted(step_ids())  # 10 did not check 01 to 09 again
+    calls.clear()
+    live = Journal(tmp_path / "p01.json")
+    afresh = [checks.check(s, live) for s in step_ids()]
+    assert calls.count("03_request") == 2  # its own check, and again inside the plan's
+    assert [r.criteria for r in afresh] == [r.criteria for r in read_once]
+    assert read_once[step_ids().index("10_my_plan")].passed
+    # a live journal is read again: an answer cleared after the first check shows at once
+    live.save("request.draft", "")
+    assert not checks.check("10_my_plan", live).passed

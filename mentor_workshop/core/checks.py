@@ -25,12 +25,12 @@ from mentor_workshop.core.criteria.reading import (
 from mentor_workshop.core.criteria.result import CheckResult, Criterion
 from mentor_workshop.core.criteria.the_ask import sorting_score as score_sorting
 from mentor_workshop.core.journal import Journal
-from mentor_workshop.core.journal_view import JournalView
+from mentor_workshop.core.journal_view import JournalView, remembered
 from mentor_workshop.core.steps import STEPS
 
 __all__ = [
     "CHECKS", "CheckResult", "Criterion", "check", "feedback_context", "first_pick", "grade",
-    "leader_by_id", "leaders", "sorting_score", "words",
+    "leader_by_id", "leaders", "sorting_score", "step_criteria", "words",
 ]
 
 #: step id -> its check function, derived from the one registry of steps.
@@ -51,7 +51,29 @@ def _open(journal: Journal | str | Path | None) -> tuple[Journal, list[str]]:
 
 def _run(step_id: str, journal: Journal, content: curriculum.Curriculum | None) -> CheckResult:
     content = content if content is not None else curriculum.load()
-    return CheckResult(step_id, tuple(STEPS[step_id].check(journal, content)))
+    return CheckResult(step_id, step_criteria(step_id, journal, content))
+
+
+def step_criteria(step_id: str, journal: Journal | JournalView,
+                  content: curriculum.Curriculum) -> tuple[Criterion, ...]:
+    """One step's criteria, worked out once per read-only journal (see ``remembered``).
+
+    Parameters
+    ----------
+    step_id : str
+        A step the registry knows.
+    journal : Journal or JournalView
+        The journal to read.
+    content : Curriculum
+        The loaded curriculum.
+
+    Returns
+    -------
+    tuple of Criterion
+        The step check's criteria, in its order.
+    """
+    return remembered(journal, ("criteria", step_id), content,
+                      lambda: tuple(STEPS[step_id].check(journal, content)))
 
 
 def check(step_id: str, journal: Journal | JournalView | str | Path | None = None, *,

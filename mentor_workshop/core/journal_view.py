@@ -11,13 +11,15 @@ kernel) and every check reads the parsed answers. The checks only read, so no co
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from mentor_workshop.core.journal_format import check_exercise_id, read_journal_data
 
-__all__ = ["JournalView", "view_of"]
+__all__ = ["JournalView", "remembered", "view_of"]
+
+T = TypeVar("T")
 
 
 class JournalView:
@@ -41,6 +43,7 @@ class JournalView:
         self._answers: dict[str, Any] = answers if isinstance(answers, dict) else {}
         self._saved_at: dict[str, Any] = saved_at if isinstance(saved_at, dict) else {}
         self._participant: dict[str, Any] = participant if isinstance(participant, dict) else {}
+        self._remembered: dict[Any, tuple[Any, Any]] = {}
 
     def __repr__(self) -> str:
         return f"JournalView({str(self.path)!r})"
@@ -115,3 +118,39 @@ def view_of(path: str | os.PathLike[str]) -> JournalView:
         When the file is missing, damaged or not a journal.
     """
     return JournalView(read_journal_data(path), path)
+
+
+def remembered(journal: Any, key: Any, basis: object, compute: Callable[[], T]) -> T:
+    """``compute()`` worked out once per read-only journal, and every time for a live one.
+
+    Why: the plan's check re-runs the check of every earlier step, so ``status`` and the report,
+    which check every step of a journal, would check most steps twice. A
+    :class:`JournalView` never changes, so what was worked out from it holds for its lifetime;
+    a participant's :class:`~mentor_workshop.core.journal.Journal` can change between two
+    reads, so nothing is kept for it.
+
+    Parameters
+    ----------
+    journal : JournalView or Journal
+        The journal the value is worked out from.
+    key : hashable
+        What the value is (for a step check, the step id).
+    basis : object
+        What else it was worked out from (the loaded curriculum): a value is reused only for
+        this very object.
+    compute : callable
+        Works the value out.
+
+    Returns
+    -------
+    Any
+        The value.
+    """
+    if not isinstance(journal, JournalView):
+        return compute()
+    hit = journal._remembered.get(key)
+    if hit is not None and hit[0] is basis:
+        return hit[1]
+    value = compute()
+    journal._remembered[key] = (basis, value)
+    return value

@@ -42,11 +42,12 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import gc
 import multiprocessing
 import os
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -314,14 +315,50 @@ def map_forked(fn: Callable[[list[T]], list[R]], items: list[T], *,
         workers = min(os.cpu_count() or 1, 4) if len(items) >= FORK_FROM else 1
     if (workers <= 1 or len(items) < 2 * workers
             or "fork" not in multiprocessing.get_all_start_methods()):
-        return fn(items)
-    results = fn(items[:1])  # warm, before any fork
+        with _no_cycle_collection():
+            return fn(items)
+    with _no_cycle_collection():
+        results = fn(items[:1])  # warm, before any fork
     rest = items[1:]
     size = -(-len(rest) // workers)
     shares = [rest[i:i + size] for i in range(0, len(rest), size)]
-    with multiprocessing.get_context("fork").Pool(len(shares) - 1) as pool:
-        pending = [pool.apply_async(fn, (share,)) for share in shares[1:]]
-        results.extend(fn(shares[0]))
-        for job in pending:
-            results.extend(job.get())
+    # Whatever is loaded now stays in the children unchanged: frozen, the collector never
+    # writes to it, so the children keep sharing its memory pages instead of copying them.
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(len(shares) - 1) as pool:
+            pending = [pool.apply_async(_share, (fn, share)) for share in shares[1:]]
+            with _no_cycle_collection():
+                results.extend(fn(shares[0]))
+            for job in pending:
+                results.extend(job.get())
+    finally:
+        gc.unfreeze()
     return results
+
+
+def _share(fn: Callable[[list[T]], list[R]], share: list[T]) -> list[R]:
+    """One child's share, with the cycle collector off (see :func:`_no_cycle_collection`); the
+    child ends with its share, so it does not collect at the end."""
+    gc.disable()
+    return fn(share)
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector off for one pass over a cohort, then one young collection.
+
+    Why: checking a journal makes thousands of short-lived containers and almost no reference
+    cycles (a few hundred objects over a thousand journals), yet the collector walks every
+    container it tracks, again and again; that was a fifth of the time of ``status``. Memory is
+    freed as before, by reference counting; the few cycles, all made during the pass and so
+    all in the youngest generation, go at the collection at the end.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+            gc.collect(0)

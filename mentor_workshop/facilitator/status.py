@@ -22,13 +22,14 @@ import datetime
 import functools
 import hashlib
 import os
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from mentor_workshop.core import curriculum
-from mentor_workshop.core.checks import check
+from mentor_workshop.core.checks import CheckResult, step_criteria
 from mentor_workshop.core.journal import (
     JOURNAL_FILENAME,
     UnreadableJournal,
@@ -66,9 +67,21 @@ WORDS = {
 }
 
 
+#: How every journal begins, whoever wrote it (the kit writes ``schema_version`` first). A
+#: file that says so is taken as a journal without parsing it here: it is parsed once, when it
+#: is checked, and reported damaged then if it is not whole.
+_JOURNAL_HEAD = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*\{\s*"schema_version"\s*:\s*\d')
+
+
 def _looks_like_journal(path: Path) -> bool:
     """A ``<id>.json`` beside others is a journal unless it is some other well-formed JSON (a
     batch manifest, an export); a file that does not parse is kept, to be reported damaged."""
+    try:
+        with open(path, "rb") as handle:
+            if _JOURNAL_HEAD.match(handle.read(256)):
+                return True
+    except OSError:
+        return True  # unreadable: reported as such when it is checked
     try:
         read_journal_data(path)
     except UnreadableJournal:
@@ -207,17 +220,22 @@ class ParticipantStatus:
 
 def _step_state(step_id: str, journal: JournalView, content: curriculum.Curriculum
                 ) -> StepState:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            result = check(step_id, journal, content=content)
+    try:  # what "Check my work" runs, without its per-call set-up (see _rows)
+        result = CheckResult(step_id, step_criteria(step_id, journal, content))
     except Exception as exc:  # a check tripping on odd data must not hide the whole room
         return StepState(step_id, "error", message=f"{type(exc).__name__}: {exc}")
     if result.passed:
-        return StepState(step_id, "done", result.score)
+        return _state(step_id, "done", result.score)
     if result.score > 0:
-        return StepState(step_id, "started", result.score)
-    return StepState(step_id, "not_started", result.score)
+        return _state(step_id, "started", result.score)
+    return _state(step_id, "not_started", result.score)
+
+
+@functools.lru_cache(maxsize=4096)
+def _state(step_id: str, state: str, score: float) -> StepState:
+    """One shared StepState per step, state and score: a room has few of them, and rows checked
+    in another process come back as one copy of each instead of one per participant."""
+    return StepState(step_id, state, score)
 
 
 def step_ids() -> list[str]:
@@ -322,8 +340,10 @@ def _rows(items: Sequence[tuple[str, Path]], steps: Sequence[str]) -> list[Parti
         name = participant.get("name") if isinstance(participant, dict) else None
         name = neutralize_bidi(name.strip()) if isinstance(name, str) and name.strip() else pid
         journal = JournalView(data, path)
-        rows.append(ParticipantStatus(pid, name, path, tuple(
-            _step_state(step, journal, content) for step in steps)))
+        with warnings.catch_warnings():  # as check() does: a check never writes to stderr
+            warnings.simplefilter("ignore")
+            states = tuple(_step_state(step, journal, content) for step in steps)
+        rows.append(ParticipantStatus(pid, name, path, states))
     return rows
 
 

@@ -5,11 +5,10 @@ gets its own browser context (no shared cookies or storage), its own folder of r
 notebooks with its own ``journal.json``, and its own JupyterLab workspace. Kernels a test
 started are stopped when it ends.
 
-Every browser test carries ``xdist_group("browser")`` (see each module's ``pytestmark``) so that
-``pytest -n 2 --dist loadgroup`` runs them in one worker against one server. (pytest-xdist 3.8
-groups by rewriting ``item._nodeid``, which pytest 9 no longer reads; there each worker that
-receives browser tests starts its own server. The tests are independent of each other, so that
-costs time, not correctness.)
+``make test`` runs whole files in three workers (``--dist loadfile``); each worker that gets a
+browser file starts its own server and Chromium, once. The tests are independent of each other,
+so where they run costs time, not correctness. (Each module's ``xdist_group("browser")`` is for
+``--dist loadgroup``, which pytest 9 with pytest-xdist 3.8 no longer honours.)
 """
 
 from __future__ import annotations

@@ -489,6 +489,29 @@ class NotebookPage:
 KEY_DELAY_MS = 35
 
 
+#: JupyterLab's theme settings, which the theme tests change through the settings API.
+THEMES_PLUGIN = "@jupyterlab/apputils-extension:themes"
+
+
+def set_theme(lab: LabServer, theme: str) -> None:
+    """Through the settings API: the safety net that puts the shared server back to light."""
+    body = json.dumps({"raw": json.dumps({"theme": theme})}).encode()
+    request = urllib.request.Request(
+        f"{lab.url}/lab/api/settings/{THEMES_PLUGIN}", data=body, method="PUT",
+        headers={"Authorization": f"token {lab.token}", "Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=10).close()
+
+
+def open_and_run(page: Page, lab: LabServer, folder: Path, step: str) -> NotebookPage:
+    """Open a step notebook, run every cell, and wait until its first exercise is drawn."""
+    from playwright.sync_api import expect
+
+    nb = NotebookPage(page, lab, folder, step).open()
+    nb.run_all()
+    expect(nb.exercises().first).to_be_visible()
+    return nb
+
+
 def type_like_a_person(box: Locator, text: str, delay: float = KEY_DELAY_MS) -> None:
     """Click into ``box`` and type ``text`` key by key, after anything already there."""
     box.click()

@@ -154,7 +154,10 @@ def test_formgrader_shows_the_kits_grades_and_the_kit_reads_its_changes(
     check = frame.locator(f"#{TEST}")
     auto = check.input_value() or check.get_attribute("placeholder") or ""
     assert float(auto) == float(before[CHANGED][f"{STEP}_check"])
-    comment = frame.locator(f"#{CELL}-comment").input_value()
+    comment_box = frame.locator(f"#{CELL}-comment")
+    # formgrader fills the comment in after the score; on a busy machine it can lag behind
+    expect(comment_box).not_to_have_value("", timeout=20_000)
+    comment = comment_box.input_value()
     levels, free = parse_comment(RubricLevels.load(), comment)
     assert (levels, free) == graded[CHANGED], comment
 

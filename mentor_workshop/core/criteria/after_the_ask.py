@@ -28,6 +28,7 @@ from mentor_workshop.core.criteria.reading import (
 )
 from mentor_workshop.core.criteria.result import CheckFunction, CheckResult, Criterion
 from mentor_workshop.core.journal import Journal
+from mentor_workshop.core.journal_view import remembered
 
 if TYPE_CHECKING:
     from mentor_workshop.core.curriculum import Curriculum
@@ -262,7 +263,10 @@ def plan_check(checks: Callable[[], Mapping[str, CheckFunction]]) -> CheckFuncti
         for step in cur.steps:
             if step.id in ("00_welcome", "10_my_plan") or step.id not in by_step:
                 continue
-            result = CheckResult(step.id, tuple(by_step[step.id](journal, cur)))
+            check = by_step[step.id]
+            result = CheckResult(step.id, remembered(  # status checks that step too: once
+                journal, ("criteria", step.id), cur,
+                lambda check=check: tuple(check(journal, cur))))
             crits.append(Criterion(step.id, result.score,
                                    f"{step.title}: " + ("complete." if result.passed else
                                                         f"still to finish in notebook {step.id}.")))

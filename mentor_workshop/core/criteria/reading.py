@@ -196,10 +196,12 @@ def feedback_context(journal: Journal) -> dict[str, str]:
     return ctx
 
 
-def signal_levels(text: str, journal: Journal) -> dict[str, str]:
-    """The feedback engine's level for each signal in ``text``, read with the journal's context.
+def signal_levels(text: str, journal: Journal, names: Iterable[str]) -> dict[str, str]:
+    """The feedback engine's level for each named signal in ``text``, with the journal's context.
 
     Checks grade the same signals the feedback panel shows, so both read the text the same way.
+    Each check names the few signals it reads; a draft is read once and each signal worked out
+    once, however many checks read it.
 
     Parameters
     ----------
@@ -207,31 +209,33 @@ def signal_levels(text: str, journal: Journal) -> dict[str, str]:
         The participant's draft.
     journal : Journal
         The journal, for the first pick's name, role and work.
+    names : iterable of str
+        The signals wanted.
 
     Returns
     -------
     dict of str to str
-        Signal name to its level, as :func:`mentor_workshop.core.feedback.summary` gives it.
+        Each named signal to its level ("good", "consider" or "problem").
     """
     context = feedback_context(journal)
     rules = active_rules()
-    if _levels_memo.get("rules") is not rules:  # a facilitator edited the rules: start over
-        _levels_memo.clear()
-        _levels_memo["rules"] = rules
+    if _drafts.get("rules") is not rules:  # a facilitator edited the rules: start over
+        _drafts.clear()
+        _drafts["rules"] = rules
     key = (text, tuple(sorted(context.items())))
-    levels = _levels_memo.get(key)
-    if levels is None:
-        if len(_levels_memo) > _LEVELS_MEMO_SIZE:
-            _levels_memo.clear()
-            _levels_memo["rules"] = rules
-        levels = _levels_memo[key] = feedback.summary(feedback.analyze(text, context))
-    return dict(levels)
+    draft = _drafts.get(key)
+    if draft is None:
+        if len(_drafts) > _DRAFTS_SIZE:
+            _drafts.clear()
+            _drafts["rules"] = rules
+        draft = _drafts[key] = feedback.DraftSignals(text, context)
+    return {name: feedback.Level(draft.signal(name).level).value for name in names}
 
 
 #: Several checks grade the same draft (03's draft in 03, 04 and the plan; 05's revision in 05
-#: and the plan), so its signals are kept for the drafts seen last; cleared when the rules change.
-_levels_memo: dict[Any, Any] = {}
-_LEVELS_MEMO_SIZE = 256
+#: and the plan), so the drafts seen last are kept, read; cleared when the rules change.
+_drafts: dict[Any, Any] = {}
+_DRAFTS_SIZE = 64
 
 
 def dict_of(journal: Journal, key: str) -> dict:

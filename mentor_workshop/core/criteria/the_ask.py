@@ -49,7 +49,7 @@ def check_request(journal: Journal, cur: Curriculum) -> list[Criterion]:
     draft = text_of(journal.load("request.draft", ""))
     n = words(draft)
     lo, hi = content.draft.min_words, content.draft.max_words
-    levels = signal_levels(draft, journal) if draft else {}
+    levels = signal_levels(draft, journal, ("clear_ask", "reason")) if draft else {}
     said = [("Your draft", real(draft, "prose", shown_examples(content)))]
     return [
         criterion("channel", channel in channels, "You chose a channel.",
@@ -84,7 +84,7 @@ def check_from_the_heart(journal: Journal, cur: Curriculum) -> list[Criterion]:
     content = cur.step("04_from_the_heart").content
     entry = dict_of(journal, "heart.admiration")
     statement = text_of(entry.get("statement"))
-    levels = signal_levels(statement, journal) if statement else {}
+    levels = signal_levels(statement, journal, ("admiration",)) if statement else {}
     shown = shown_examples(content)
     said = [("Your statement", real(statement, "prose", shown))]
     return [
@@ -122,6 +122,11 @@ def sorting_score(journal: Journal, cur: Curriculum) -> tuple[int, int]:
     return sum(answers.get(p.id) == p.answer for p in phrases), len(phrases)
 
 
+#: What the revision's check reads: it must still ask and say why, and be neither needy nor
+#: pushy.
+_REVISION_SIGNALS = ("clear_ask", "reason", "neediness", "overconfidence")
+
+
 def check_vulnerability_confidence(journal: Journal, cur: Curriculum) -> list[Criterion]:
     """Step 05: every phrase sorted, enough sorted right, and a balanced revision.
 
@@ -145,7 +150,7 @@ def check_vulnerability_confidence(journal: Journal, cur: Curriculum) -> list[Cr
     answered = sum(1 for p in content.sorting if p.id in answers)
     ratio = correct / total if total else 0.0
     revision = text_of(journal.load("tone.revision", ""))
-    levels = signal_levels(revision, journal) if revision else {}
+    levels = signal_levels(revision, journal, _REVISION_SIGNALS) if revision else {}
     said = [("Your revision", real(revision, "prose", shown_examples(content)))]
     # The revision becomes the plan's request, so it must still ask for something and say why.
     asks = levels.get("clear_ask") in ("good", "consider")

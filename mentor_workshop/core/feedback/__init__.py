@@ -29,11 +29,12 @@ from mentor_workshop.core.feedback.render import highlight_html, panel_html
 from mentor_workshop.core.feedback.rules import RULES_FILE as RULES_FILE
 from mentor_workshop.core.feedback.rules import Rules as Rules
 from mentor_workshop.core.feedback.rules import load_rules, reload_rules
-from mentor_workshop.core.feedback.signals import analyze, summary
+from mentor_workshop.core.feedback.signals import DraftSignals, analyze, summary
 from mentor_workshop.core.feedback.text import flesch_kincaid_grade
 
 __all__ = [
     "SIGNAL_NAMES",
+    "DraftSignals",
     "FeedbackRulesError",
     "Level",
     "Signal",

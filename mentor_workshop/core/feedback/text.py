@@ -10,7 +10,7 @@ import bisect
 import itertools
 import re
 from collections import defaultdict
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from mentor_workshop.core.feedback.phrases import ANY_KEY, KEY_LEN, NUM_KEY
 
@@ -126,13 +126,11 @@ def flesch_kincaid_grade(words: int, sentences: int, syllables: int) -> float:
     return 0.39 * (words / sentences) + 11.8 * (syllables / words) - 15.59
 
 
-def index_words(text: str) -> tuple[list[tuple[int, int]], dict[str, list], list[int]]:
-    """One pass over the words: their spans, an index for the phrase banks, and syllables.
+def index_words(text: str) -> tuple[list[tuple[int, int]], dict[str, list], list[str]]:
+    """One pass over the words: their spans, an index for the phrase banks, and the words.
 
     The index maps a first key to ``[(word start, second key), ...]``. Phrases are only tried
-    at the start of a whole word, so "urgent" does not fire inside "non-urgent". The running
-    syllable total (``syllables[i]`` = syllables in the first ``i`` words) makes the reading
-    grade of any sentence two lookups.
+    at the start of a whole word, so "urgent" does not fire inside "non-urgent".
 
     Parameters
     ----------
@@ -142,8 +140,8 @@ def index_words(text: str) -> tuple[list[tuple[int, int]], dict[str, list], list
     Returns
     -------
     tuple
-        ``(word spans, index, running syllable totals)``; the index also has every word
-        under ``ANY_KEY`` and the words that start with a digit under ``NUM_KEY``.
+        ``(word spans, index, words as written)``; the index also has every word under
+        ``ANY_KEY`` and the words that start with a digit under ``NUM_KEY``.
     """
     lowered = text.lower()
     if len(lowered) != len(text):  # a few characters change length when lowered
@@ -158,14 +156,11 @@ def index_words(text: str) -> tuple[list[tuple[int, int]], dict[str, list], list
     index: dict[str, list] = defaultdict(list)
     for k1, k2, (start, _) in zip(firsts, seconds, spans, strict=True):
         index[k1].append((start, k2))
-    syllables = list(
-        itertools.accumulate(map(count_syllables, [m.group() for m in found]), initial=0)
-    )
     digits = sorted(e for k, v in index.items() if k[0].isdigit() for e in v)
     index[ANY_KEY] = [(s, None) for s, _ in spans]
     if digits:
         index[NUM_KEY] = digits
-    return spans, index, syllables
+    return spans, index, [m.group() for m in found]
 
 
 class Doc:
@@ -173,11 +168,18 @@ class Doc:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.word_spans, self.index, self.syllables = index_words(text)
+        self.word_spans, self.index, self._words = index_words(text)
         self.word_starts = [s for s, _ in self.word_spans]
         self.word_count = len(self.word_spans)
         self.sentences = self._split_sentences()
         self.sentence_starts = [s for s, _ in self.sentences]
+
+    @cached_property
+    def syllables(self) -> list[int]:
+        """Running syllable totals (``syllables[i]``: in the first ``i`` words), so the reading
+        grade of any sentence is two look-ups. Worked out on first use: only the readability
+        signal reads it, and the step checks never ask for that one."""
+        return list(itertools.accumulate(map(count_syllables, self._words), initial=0))
 
     def _split_sentences(self) -> list[tuple[int, int]]:
         text = self.text

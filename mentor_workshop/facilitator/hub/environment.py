@@ -22,6 +22,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from filelock import FileLock
+
 from mentor_workshop import __version__
 from mentor_workshop.core.atomic import write_text_atomic
 from mentor_workshop.errors import HubError
@@ -129,9 +131,17 @@ def ensure_environment(prefix: Path = DEFAULT_PREFIX, *, kit: str | None = None)
         The system interpreter is missing, or pip or npm failed (the message has their output).
     """
     env = HubEnvironment(Path(prefix))
-    done: list[str] = []
     if not SYSTEM_PYTHON.is_file():
         raise HubError(f"{SYSTEM_PYTHON} is missing; install Debian's python3 and python3-venv.")
+    # Two set-ups at once (two courses on one server) would run pip into the same prefix
+    # together and leave it half installed: the second waits, then finds it up to date.
+    env.prefix.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(env.prefix.parent / f".{env.prefix.name}.lock")):
+        return _ensure(env, kit)
+
+
+def _ensure(env: HubEnvironment, kit: str | None) -> list[str]:
+    done: list[str] = []
     checkout = _checkout()
     kit_spec = kit or (str(checkout) if checkout else f"mentor_workshop=={__version__}")
     fingerprint = _kit_fingerprint(checkout if kit is None else None) if kit is None \
