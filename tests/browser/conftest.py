@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,12 +62,39 @@ def chromium_path() -> Path:
     return CHROMIUM
 
 
+def built_once(tmp_path_factory: pytest.TempPathFactory, worker_id: str, name: str,
+               build: Callable[[Path], Path]) -> Path:
+    """``build(folder)``, run once per test run however many workers need it; each worker
+    gets its own copy (tests may change what they are given).
+
+    ``make test`` runs the browser files in several workers, and each would otherwise grade
+    its own course: the same seconds of work, done again in each worker.
+
+    Returns the copy of what ``build`` returned (a path inside ``folder``).
+    """
+    mine = tmp_path_factory.mktemp(name)
+    if worker_id == "master":  # not under xdist: nobody to share with
+        return build(mine)
+    from filelock import FileLock
+
+    run = tmp_path_factory.getbasetemp().parent  # the same for every worker of this run
+    built, done = run / f"shared-{name}", run / f"shared-{name}.done"
+    with FileLock(str(run / f"shared-{name}.lock")):
+        if not done.is_file():
+            shutil.rmtree(built, ignore_errors=True)
+            built.mkdir()
+            done.write_text(str(build(built).relative_to(built)), encoding="utf-8")
+    shutil.copytree(built, mine, symlinks=True, dirs_exist_ok=True)
+    return mine / done.read_text(encoding="utf-8")
+
+
 @pytest.fixture(scope="session")
-def release(tmp_path_factory: pytest.TempPathFactory, chromium_path: Path) -> Path:
+def release(tmp_path_factory: pytest.TempPathFactory, chromium_path: Path,
+            worker_id: str) -> Path:
     """The released notebooks, made with nbgrader from this checkout's source notebooks."""
     from .labdriver import generate_release
 
-    return generate_release(tmp_path_factory.mktemp("course"))
+    return built_once(tmp_path_factory, worker_id, "course", generate_release)
 
 
 @pytest.fixture(scope="session")
@@ -126,11 +154,12 @@ def page(context: BrowserContext) -> Page:
 
 
 @pytest.fixture(scope="session")
-def facilitator_course(tmp_path_factory: pytest.TempPathFactory, chromium_path: Path) -> Path:
+def facilitator_course(tmp_path_factory: pytest.TempPathFactory, chromium_path: Path,
+                       worker_id: str) -> Path:
     """A small autograded course from the sample cohort (see ``facilitator_course.py``)."""
     from .facilitator_course import build
 
-    return build(tmp_path_factory.mktemp("facilitator"))
+    return built_once(tmp_path_factory, worker_id, "facilitator", build)
 
 
 @pytest.fixture(scope="session")
