@@ -320,8 +320,11 @@ def map_forked(fn: Callable[[list[T]], list[R]], items: list[T], *,
     with _no_cycle_collection():
         results = fn(items[:1])  # warm, before any fork
     rest = items[1:]
-    size = -(-len(rest) // workers)
-    shares = [rest[i:i + size] for i in range(0, len(rest), size)]
+    # This process takes a slightly smaller share: after it, it also collects its garbage and
+    # takes in the others' results, and the run ends when the last share is in.
+    own = int(len(rest) * (1 - _OWN_SHARE_CUT) / workers)
+    size = -(-(len(rest) - own) // (workers - 1))
+    shares = [rest[:own], *(rest[i:i + size] for i in range(own, len(rest), size))]
     # Whatever is loaded now stays in the children unchanged: frozen, the collector never
     # writes to it, so the children keep sharing its memory pages instead of copying them.
     gc.freeze()
@@ -335,6 +338,11 @@ def map_forked(fn: Callable[[list[T]], list[R]], items: list[T], *,
     finally:
         gc.unfreeze()
     return results
+
+
+#: How much smaller this process's share is than an even one (see map_forked): about what
+#: collecting and receiving the others' rows cost, measured on ``status`` for 1,000 journals.
+_OWN_SHARE_CUT = 0.06
 
 
 def _share(fn: Callable[[list[T]], list[R]], share: list[T]) -> list[R]:
