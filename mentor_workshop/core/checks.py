@@ -22,10 +22,10 @@ from mentor_workshop.core.criteria.reading import (
     leaders,
     words,
 )
-from mentor_workshop.core.criteria.result import CheckResult, Criterion
+from mentor_workshop.core.criteria.result import CheckResult, Criterion, criteria_of
 from mentor_workshop.core.criteria.the_ask import sorting_score as score_sorting
 from mentor_workshop.core.journal import Journal
-from mentor_workshop.core.journal_view import JournalView, remembered
+from mentor_workshop.core.journal_view import JournalView
 from mentor_workshop.core.steps import STEPS
 
 __all__ = [
@@ -56,7 +56,7 @@ def _run(step_id: str, journal: Journal, content: curriculum.Curriculum | None) 
 
 def step_criteria(step_id: str, journal: Journal | JournalView,
                   content: curriculum.Curriculum) -> tuple[Criterion, ...]:
-    """One step's criteria, worked out once per read-only journal (see ``remembered``).
+    """One step's criteria, worked out once per read-only journal (see ``criteria_of``).
 
     Parameters
     ----------
@@ -72,8 +72,7 @@ def step_criteria(step_id: str, journal: Journal | JournalView,
     tuple of Criterion
         The step check's criteria, in its order.
     """
-    return remembered(journal, ("criteria", step_id), content,
-                      lambda: tuple(STEPS[step_id].check(journal, content)))
+    return criteria_of(step_id, STEPS[step_id].check, journal, content)
 
 
 def check(step_id: str, journal: Journal | JournalView | str | Path | None = None, *,

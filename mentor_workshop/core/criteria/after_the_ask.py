@@ -26,9 +26,13 @@ from mentor_workshop.core.criteria.reading import (
     text_of,
     words,
 )
-from mentor_workshop.core.criteria.result import CheckFunction, CheckResult, Criterion
+from mentor_workshop.core.criteria.result import (
+    CheckFunction,
+    CheckResult,
+    Criterion,
+    criteria_of,
+)
 from mentor_workshop.core.journal import Journal
-from mentor_workshop.core.journal_view import remembered
 
 if TYPE_CHECKING:
     from mentor_workshop.core.curriculum import Curriculum
@@ -263,10 +267,7 @@ def plan_check(checks: Callable[[], Mapping[str, CheckFunction]]) -> CheckFuncti
         for step in cur.steps:
             if step.id in ("00_welcome", "10_my_plan") or step.id not in by_step:
                 continue
-            check = by_step[step.id]
-            result = CheckResult(step.id, remembered(  # status checks that step too: once
-                journal, ("criteria", step.id), cur,
-                lambda check=check: tuple(check(journal, cur))))
+            result = CheckResult(step.id, criteria_of(step.id, by_step[step.id], journal, cur))
             crits.append(Criterion(step.id, result.score,
                                    f"{step.title}: " + ("complete." if result.passed else
                                                         f"still to finish in notebook {step.id}.")))

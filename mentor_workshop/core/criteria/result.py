@@ -12,11 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeAlias
 
+from mentor_workshop.core.journal_view import remembered
+
 if TYPE_CHECKING:
     from mentor_workshop.core.curriculum import Curriculum
     from mentor_workshop.core.journal import Journal
 
-__all__ = ["CheckFunction", "CheckResult", "Criterion"]
+__all__ = ["CheckFunction", "CheckResult", "Criterion", "criteria_of"]
 
 
 @dataclass(frozen=True)
@@ -85,3 +87,30 @@ class CheckResult:
 #: A step's check: reads the journal (and the content it is checked against) and returns what
 #: it looked for and how much was met.
 CheckFunction: TypeAlias = "Callable[[Journal, Curriculum], list[Criterion]]"
+
+
+def criteria_of(step_id: str, check: CheckFunction, journal: Journal,
+                cur: Curriculum) -> tuple[Criterion, ...]:
+    """A step's criteria, worked out once per read-only journal.
+
+    The plan's check runs every earlier step's check, and ``status`` and the report check
+    every step too; both come here, so on a journal read once each step is checked once (see
+    :func:`~mentor_workshop.core.journal_view.remembered`).
+
+    Parameters
+    ----------
+    step_id : str
+        The step.
+    check : callable
+        Its check function, from the registry of steps.
+    journal : Journal or JournalView
+        The journal to read.
+    cur : Curriculum
+        The loaded curriculum.
+
+    Returns
+    -------
+    tuple of Criterion
+        The check's criteria, in its order.
+    """
+    return remembered(journal, ("criteria", step_id), cur, lambda: tuple(check(journal, cur)))

@@ -126,8 +126,8 @@ def flesch_kincaid_grade(words: int, sentences: int, syllables: int) -> float:
     return 0.39 * (words / sentences) + 11.8 * (syllables / words) - 15.59
 
 
-def index_words(text: str) -> tuple[list[tuple[int, int]], dict[str, list], list[str]]:
-    """One pass over the words: their spans, an index for the phrase banks, and the words.
+def index_words(text: str) -> tuple[list[tuple[int, int]], dict[str, list]]:
+    """One pass over the words: their spans and an index for the phrase banks.
 
     The index maps a first key to ``[(word start, second key), ...]``. Phrases are only tried
     at the start of a whole word, so "urgent" does not fire inside "non-urgent".
@@ -140,8 +140,8 @@ def index_words(text: str) -> tuple[list[tuple[int, int]], dict[str, list], list
     Returns
     -------
     tuple
-        ``(word spans, index, words as written)``; the index also has every word under
-        ``ANY_KEY`` and the words that start with a digit under ``NUM_KEY``.
+        ``(word spans, index)``; the index also has every word under ``ANY_KEY`` and the
+        words that start with a digit under ``NUM_KEY``.
     """
     lowered = text.lower()
     if len(lowered) != len(text):  # a few characters change length when lowered
@@ -160,7 +160,7 @@ def index_words(text: str) -> tuple[list[tuple[int, int]], dict[str, list], list
     index[ANY_KEY] = [(s, None) for s, _ in spans]
     if digits:
         index[NUM_KEY] = digits
-    return spans, index, [m.group() for m in found]
+    return spans, index
 
 
 class Doc:
@@ -168,7 +168,7 @@ class Doc:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.word_spans, self.index, self._words = index_words(text)
+        self.word_spans, self.index = index_words(text)
         self.word_starts = [s for s, _ in self.word_spans]
         self.word_count = len(self.word_spans)
         self.sentences = self._split_sentences()
@@ -179,7 +179,8 @@ class Doc:
         """Running syllable totals (``syllables[i]``: in the first ``i`` words), so the reading
         grade of any sentence is two look-ups. Worked out on first use: only the readability
         signal reads it, and the step checks never ask for that one."""
-        return list(itertools.accumulate(map(count_syllables, self._words), initial=0))
+        words = (self.text[start:end] for start, end in self.word_spans)
+        return list(itertools.accumulate(map(count_syllables, words), initial=0))
 
     def _split_sentences(self) -> list[tuple[int, int]]:
         text = self.text
