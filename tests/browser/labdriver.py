@@ -32,9 +32,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from .lab_probes import ALL_RUN_JS, KERNEL_IDLE_JS, KERNEL_STATE_JS
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -216,10 +219,12 @@ class LabServer:
             body = response.read()
         return json.loads(body) if body else None
 
-    def shutdown_sessions(self) -> None:
-        """Stop every kernel a test started, so kernels do not pile up over the session."""
+    def shutdown_sessions(self, path: str | None = None) -> None:
+        """Stop every kernel a test started (or the one of ``path``), so they do not pile up."""
         with contextlib.suppress(Exception):
             for session in self.api("GET", "/api/sessions") or []:
+                if path is not None and session.get("path") != path:
+                    continue
                 with contextlib.suppress(Exception):
                     self.api("DELETE", f"/api/sessions/{session['id']}")
 
@@ -287,37 +292,6 @@ def wait_for_journal(folder: Path, predicate: Callable[[dict[str, Any]], bool],
 
 # ------------------------------------------------------------------------------ the browser
 
-#: True once every code cell shows an execution count (no "[*]" or "[ ]"), nothing marked stale
-#: is left, and the kernel is idle.
-_ALL_RUN_JS = r"""
-() => {
-  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-  if (!panel) return false;
-  const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
-    .map(e => e.textContent.replace(/\s/g, ''));
-  if (!prompts.length || !prompts.every(t => /^\[\d+\]:$/.test(t))) return false;
-  if (panel.querySelector('[data-mw-stale]')) return false;
-  const current = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-  const kernel = current && current.sessionContext && current.sessionContext.session
-    && current.sessionContext.session.kernel;
-  return !!kernel && kernel.status === 'idle';
-}
-"""
-
-
-#: True once the current tab is the notebook named ``arg`` and its kernel is connected and idle.
-_KERNEL_IDLE_JS = r"""
-(name) => {
-  const app = window.jupyterapp;
-  const current = app && app.shell.currentWidget;
-  if (!current || !current.context || !current.context.path.endsWith(name)) return false;
-  const kernel = current.sessionContext && current.sessionContext.session
-    && current.sessionContext.session.kernel;
-  return !!kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
-}
-"""
-
-
 def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:80] or "test"
 
@@ -340,14 +314,46 @@ class NotebookPage:
         return self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
 
     def open(self, timeout: float = 60_000) -> NotebookPage:
+        """Open the notebook and wait for its kernel; a kernel that never comes up gets one retry.
+
+        Under the full suite's load (three workers, the hub tests, kernel pools), a kernel has
+        once in some twenty runs not reached "idle" within a minute. What the tests check is the
+        notebook, not the kernel start, so that kernel is shut down and the page reloaded, as a
+        participant would, once; the first state is kept in a warning, and a second failure
+        fails the test with both states and the server's log.
+        """
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
         self.page.goto(self.lab.notebook_url(self.folder, self.notebook, self.workspace))
         self.page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=timeout)
-        self.wait_kernel_idle(timeout)
+        try:
+            self.wait_kernel_idle(timeout)
+            return self
+        except PlaywrightTimeout:
+            first = self.kernel_state()
+        if isinstance(self.lab, LabServer):  # on the hub, the reload alone
+            rel = self.folder / f"{self.notebook}.ipynb"
+            self.lab.shutdown_sessions(rel.relative_to(self.lab.root).as_posix())
+        self.page.reload()
+        self.page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=timeout)
+        try:
+            self.wait_kernel_idle(timeout)
+        except PlaywrightTimeout as exc:
+            log = self.lab.log_tail() if isinstance(self.lab, LabServer) else ""
+            raise AssertionError(
+                f"the kernel of {self.notebook} never became idle: {first}, then after a fresh "
+                f"start {self.kernel_state()}\n{log}") from exc
+        warnings.warn(f"the kernel of {self.notebook} was not idle after {timeout / 1000:.0f} s "
+                      f"({first}); it was started afresh", stacklevel=2)
         return self
+
+    def kernel_state(self) -> dict[str, Any]:
+        """What JupyterLab reports about the current tab's kernel, and any dialog on screen."""
+        return self.page.evaluate(KERNEL_STATE_JS)
 
     def wait_kernel_idle(self, timeout: float = 60_000) -> None:
         """Until this notebook is the current tab and its kernel is connected and idle."""
-        self.page.wait_for_function(_KERNEL_IDLE_JS, arg=f"{self.notebook}.ipynb",
+        self.page.wait_for_function(KERNEL_IDLE_JS, arg=f"{self.notebook}.ipynb",
                                     timeout=timeout, polling=200)
 
     def menu(self, top: str, item: str | re.Pattern[str], submenu: str | None = None,
@@ -406,7 +412,7 @@ class NotebookPage:
 
         self.page.wait_for_timeout(300)
         try:
-            self.page.wait_for_function(_ALL_RUN_JS, timeout=timeout, polling=250)
+            self.page.wait_for_function(ALL_RUN_JS, timeout=timeout, polling=250)
         except PlaywrightTimeout:
             prompts = self.panel.locator(".jp-CodeCell .jp-InputArea-prompt").all_inner_texts()
             raise AssertionError(

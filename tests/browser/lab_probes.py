@@ -1,0 +1,53 @@
+"""What the browser tests ask JupyterLab about its own state, evaluated in the page.
+
+The tests wait on JupyterLab's state (is the kernel idle, has every cell run) rather than on
+fixed sleeps; these snippets read it through ``window.jupyterapp``, which the test server exposes
+(``--LabApp.expose_app_in_browser``). What the participant sees and does is unchanged.
+"""
+
+#: True once every code cell shows an execution count (no "[*]" or "[ ]"), nothing marked stale
+#: is left, and the kernel is idle.
+ALL_RUN_JS = r"""
+() => {
+  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  if (!panel) return false;
+  const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
+    .map(e => e.textContent.replace(/\s/g, ''));
+  if (!prompts.length || !prompts.every(t => /^\[\d+\]:$/.test(t))) return false;
+  if (panel.querySelector('[data-mw-stale]')) return false;
+  const current = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  const kernel = current && current.sessionContext && current.sessionContext.session
+    && current.sessionContext.session.kernel;
+  return !!kernel && kernel.status === 'idle';
+}
+"""
+
+
+#: True once the current tab is the notebook named ``arg`` and its kernel is connected and idle.
+KERNEL_IDLE_JS = r"""
+(name) => {
+  const app = window.jupyterapp;
+  const current = app && app.shell.currentWidget;
+  if (!current || !current.context || !current.context.path.endsWith(name)) return false;
+  const kernel = current.sessionContext && current.sessionContext.session
+    && current.sessionContext.session.kernel;
+  return !!kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
+}
+"""
+
+
+#: The current tab's path, its kernel's status and connection, and the text of open dialogs.
+KERNEL_STATE_JS = r"""
+() => {
+  const current = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  const ctx = current && current.sessionContext;
+  const kernel = ctx && ctx.session && ctx.session.kernel;
+  return {
+    path: current && current.context ? current.context.path : null,
+    kernel: kernel ? kernel.status : null,
+    connection: kernel ? kernel.connectionStatus : null,
+    dialogs: [...document.querySelectorAll('.jp-Dialog')]
+      .map(d => d.innerText.trim().slice(0, 300)),
+  };
+}
+"""
