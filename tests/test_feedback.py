@@ -538,6 +538,11 @@ def test_phrase_syntax() -> None:
     assert not rx("your * talk").fullmatch("your talk")
     assert rx("apologi(s|z)e").fullmatch("apologize")
     assert rx("I'm").fullmatch("I’m")
+    # Words joined by any hyphen or short dash (hyphen-minus, U+2010 to U+2013), spaced or not;
+    # an em dash breaks a clause, it does not join two words of one phrase.
+    for dash in ("-", "\u2010", "\u2011", "\u2012", "\u2013", " \u2013 "):
+        assert rx("twenty minutes").fullmatch(f"twenty{dash}minutes"), repr(dash)
+    assert not rx("twenty minutes").fullmatch("twenty\u2014minutes")
 
 
 @pytest.mark.parametrize(

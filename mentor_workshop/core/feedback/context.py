@@ -12,7 +12,13 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
-from mentor_workshop.core.feedback.phrases import ANY_RE, APOSTROPHES, WS_RE, literal_phrase_regex
+from mentor_workshop.core.feedback.phrases import (
+    ANY_RE,
+    APOSTROPHES,
+    DASHES,
+    WS_RE,
+    literal_phrase_regex,
+)
 from mentor_workshop.core.feedback.text import split_words
 
 CONTEXT_KEYS = ("leader_name", "leader_role", "leader_work", "first_name")
@@ -140,7 +146,7 @@ def _word_pattern(word: str) -> re.Pattern[str]:
     return _whole_words(literal_phrase_regex(word))
 
 
-_SEPARATOR = re.compile(r"\s*[-‐–]\s*|\s+")
+_SEPARATOR = re.compile(rf"\s*{DASHES}\s*|\s+")
 
 
 @lru_cache(maxsize=64)
