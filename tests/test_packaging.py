@@ -60,7 +60,8 @@ def test_wheel_force_includes_the_data() -> None:
 
 
 def test_installed_wheel_carries_exercises(tmp_path: Path) -> None:
-    """Build the real wheel, unpack it away from the checkout and load the curriculum from it."""
+    """Build the real wheel, unpack it away from the checkout, load the curriculum and the word
+    list from it."""
     import os
     import subprocess
     import sys
@@ -81,10 +82,13 @@ def test_installed_wheel_carries_exercises(tmp_path: Path) -> None:
     out = subprocess.run(
         [sys.executable, "-c",
          "import mentor_workshop, mentor_workshop.core.curriculum as c, "
-         "mentor_workshop.core.resources as r;"
-         "print(len(c.load().steps), r.exercises_dir())"],
+         "mentor_workshop.core.resources as r, mentor_workshop.core.reality.vocabulary as v;"
+         "print(len(c.load().steps), r.exercises_dir(), len(v.words()), v.__file__)"],
         check=True, capture_output=True, text=True, cwd=tmp_path, env=env,
     )
-    count, where = out.stdout.split()
+    count, where, words, vocabulary = out.stdout.split()
     assert count == str(len(STEPS))
     assert Path(where).is_relative_to(site)
+    # the English word list ships inside the wheel and loads from it
+    assert int(words) > 100_000
+    assert Path(vocabulary).is_relative_to(site)

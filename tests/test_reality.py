@@ -268,3 +268,23 @@ def test_the_panel_escapes_what_the_verdict_quotes() -> None:
     mash = "<b>qwertyuiop</b> asdfgh"
     html = feedback.panel_html(mash, feedback.analyze(mash))
     assert "<b>qwertyuiop" not in html and "&lt;b&gt;" in html
+
+
+# ------------------------------------------------------------------ the shipped word list
+
+
+def test_the_shipped_word_list_is_pyspellcheckers() -> None:
+    """The list inside the package has exactly the words of pyspellchecker's English list, and
+    rebuilding it (``scripts/build-word-list.py``) would give the same bytes."""
+    pytest.importorskip("spellchecker")
+    from importlib import resources
+
+    from mentor_workshop.core.reality import vocabulary
+
+    shipped = (resources.files(vocabulary.__package__) / "data" / vocabulary.WORDS_FILE)
+    assert vocabulary.words() == vocabulary.source_words()
+    assert vocabulary.encode_words(vocabulary.source_words()) == shipped.read_bytes(), (
+        "the shipped list is out of date: run .venv/bin/python scripts/build-word-list.py")
+    assert {"mentor", "leadership", "gracious"} <= vocabulary.words()
+    assert "" not in vocabulary.words()
+

@@ -7,7 +7,7 @@ one kind, specific sentence saying what to do, never a bare fail. The self-check
 nbgrader hidden test call the same checks, so they inherit the same judgement.
 
 - ``config``: the texts, thresholds and word lists in ``exercises/reality.yaml``;
-- ``vocabulary``: the offline English word list (shipped inside pyspellchecker), loaded once;
+- ``vocabulary``: the offline English word list (shipped inside this package), loaded once;
 - ``text``: :func:`judge` and its :class:`Verdict`;
 - ``dates``: :func:`judge_date`.
 """
