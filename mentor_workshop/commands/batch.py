@@ -13,7 +13,10 @@ from datetime import date
 from pathlib import Path
 
 from mentor_workshop.core.answers import iso_date
-from mentor_workshop.facilitator.batch import DEFAULT_CELL_TIMEOUT, DEFAULT_JOB_TIMEOUT
+
+# The pool policy's limits, not facilitator.batch's: every command builds this parser, and the
+# batch package (papermill's runners, filelock) is needed only when a batch runs.
+from mentor_workshop.facilitator.pool import POLICY
 
 
 def _positive_int(text: str) -> int:
@@ -57,11 +60,11 @@ def _batch_options(parser: argparse.ArgumentParser) -> None:
                         "(needs the 'dask' extra)")
     parser.add_argument("--rerun-failed", action="store_true",
                         help="run only the notebooks that failed or timed out last time")
-    parser.add_argument("--timeout", type=_seconds, default=DEFAULT_CELL_TIMEOUT, metavar="S",
-                        help=f"seconds one cell may run (default {DEFAULT_CELL_TIMEOUT:g})")
-    parser.add_argument("--job-timeout", type=_seconds, default=DEFAULT_JOB_TIMEOUT,
+    parser.add_argument("--timeout", type=_seconds, default=POLICY.cell_timeout, metavar="S",
+                        help=f"seconds one cell may run (default {POLICY.cell_timeout:g})")
+    parser.add_argument("--job-timeout", type=_seconds, default=POLICY.notebook_timeout,
                         metavar="S", help="seconds one whole notebook may run "
-                        f"(default {DEFAULT_JOB_TIMEOUT:g})")
+                        f"(default {POLICY.notebook_timeout:g})")
     parser.add_argument("--no-prewarm", action="store_true",
                         help="start every kernel from scratch instead of forking it from a "
                         "process with the kit already imported (slower; for troubleshooting)")

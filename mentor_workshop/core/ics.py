@@ -19,11 +19,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event
 
 from mentor_workshop.core.atomic import write_bytes_atomic
+from mentor_workshop.core.local_time import local_datetime, zone, zone_name
 from mentor_workshop.errors import IcsError
 
 __all__ = [
@@ -47,92 +48,6 @@ UID_DOMAIN = "mentor-workshop.invalid"
 _UID_NAMESPACE = uuid.UUID("6f1d3c2e-5b8a-4c67-9d0e-2a4b6c8d0e1f")
 #: Control characters other than tab and newline break some calendar apps' parsers.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_LOCAL_FORMAT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
-
-
-def zone(name: str | tzinfo) -> tzinfo:
-    """An IANA time zone by name (``Europe/Paris``), with a plain message for a typo.
-
-    Parameters
-    ----------
-    name : str or tzinfo
-        The zone's IANA name, or a zone object (returned as is).
-
-    Returns
-    -------
-    tzinfo
-        A :class:`zoneinfo.ZoneInfo` for a name.
-
-    Raises
-    ------
-    IcsError
-        For an empty or unknown name; the message gives examples of valid ones.
-    """
-    if isinstance(name, tzinfo):
-        return name
-    text = (name or "").strip()
-    if not text:
-        raise IcsError("Choose a time zone, for example Europe/London or America/New_York.")
-    try:
-        return ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise IcsError(
-            f"'{text}' is not a time zone this computer knows. Use a name like "
-            "Europe/London, America/New_York or Asia/Singapore (Region/City, with an "
-            "underscore for spaces)."
-        ) from None
-
-
-def local_datetime(value: str | datetime, tz: str | tzinfo) -> datetime:
-    """A wall-clock time (``YYYY-MM-DDTHH:MM`` or a naive datetime) placed in ``tz``.
-
-    Refuses times the clocks skip when daylight saving starts: a calendar app would move such a
-    meeting by an hour without telling anyone. A time that happens twice (clocks going back) is
-    the first occurrence, which is also how RFC 5545 reads a ``TZID`` time.
-
-    Parameters
-    ----------
-    value : str or datetime
-        ``YYYY-MM-DDTHH:MM`` or a naive datetime; an aware datetime is converted to ``tz``.
-    tz : str or tzinfo
-        The zone (IANA name or zone object) the wall-clock time is in.
-
-    Returns
-    -------
-    datetime
-        An aware datetime in ``tz``.
-
-    Raises
-    ------
-    IcsError
-        For a bad zone, a malformed or impossible date, or a time skipped by daylight saving.
-    """
-    where = zone(tz)
-    if isinstance(value, str):
-        text = value.strip()
-        if not _LOCAL_FORMAT.match(text):
-            raise IcsError(
-                f"'{text}' is not a date and time like 2025-03-14T09:30 (year-month-day, then "
-                "T, then hours:minutes on a 24-hour clock)."
-            )
-        try:
-            naive = datetime.fromisoformat(text)
-        except ValueError:
-            raise IcsError(f"'{text}' is not a real date and time; check the day and month.") \
-                from None
-    elif isinstance(value, datetime):
-        if value.tzinfo is not None:
-            return value.astimezone(where)
-        naive = value
-    else:
-        raise IcsError(f"A start time must be text like 2025-03-14T09:30, not {value!r}.")
-    placed = naive.replace(tzinfo=where, fold=0)
-    if placed.astimezone(UTC).astimezone(where).replace(tzinfo=None) != naive:
-        raise IcsError(
-            f"{naive:%Y-%m-%d %H:%M} does not exist in {_zone_name(where)}: the clocks jump "
-            "forward that night for daylight saving. Pick a time an hour or more later."
-        )
-    return placed
 
 
 def stable_uid(*parts: str) -> str:
@@ -156,14 +71,10 @@ def _clean(text: str) -> str:
     return _CONTROL.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
-def _zone_name(tz: tzinfo | None) -> str:
-    return getattr(tz, "key", None) or str(tz)
-
-
 def _is_utc(tz: tzinfo | None) -> bool:
     if tz is None:
         return False
-    return tz is UTC or _zone_name(tz) in {"UTC", "Etc/UTC", "Etc/Zulu", "Zulu", "UCT", "Etc/UCT"}
+    return tz is UTC or zone_name(tz) in {"UTC", "Etc/UTC", "Etc/Zulu", "Zulu", "UCT", "Etc/UCT"}
 
 
 def _check_aware(value: datetime, label: str) -> datetime:

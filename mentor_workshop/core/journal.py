@@ -28,8 +28,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
-
 from mentor_workshop.core.atomic import TEMP_SUFFIX, write_bytes_atomic
 from mentor_workshop.core.journal_format import (
     EXERCISE_ID_PATTERN,
@@ -97,6 +95,10 @@ class Journal:
         self.recovered_from: Path | None = None
         #: The warning text shown when that happened.
         self.recovery_message: str | None = None
+        # deferred to here: filelock takes some 25 ms to import, and the tools that only read
+        # journals (``status``, the report) import this module but never make a Journal
+        from filelock import FileLock
+
         self._file_lock = FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT_SECONDS)
         self._thread_lock = threading.RLock()
         self._cache_key: tuple[int, ...] | None = None
@@ -264,6 +266,8 @@ class Journal:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
+        from filelock import Timeout  # imported already, by __init__
+
         with self._thread_lock:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -33,6 +33,8 @@ from mentor_workshop.core.criteria.result import (
     criteria_of,
 )
 from mentor_workshop.core.journal import Journal
+from mentor_workshop.core.local_time import local_datetime
+from mentor_workshop.errors import IcsError
 
 if TYPE_CHECKING:
     from mentor_workshop.core.curriculum import Curriculum
@@ -97,13 +99,9 @@ def _meeting_within(meeting: dict, days: int) -> bool:
     start, zone = meeting.get("start"), meeting.get("timezone")
     if yes is None or not isinstance(start, str) or not isinstance(zone, str):
         return False
-    # deferred: icalendar is a twentieth of a second to import, and ``status`` and the report
-    # check every journal without ever reaching a booked meeting in most of them
-    from mentor_workshop.core import ics
-
     try:
-        when = ics.local_datetime(start, zone)
-    except ics.IcsError:
+        when = local_datetime(start, zone)
+    except IcsError:
         return False
     return 0 <= (when.date() - yes).days <= days  # no date arithmetic past year 9999
 
