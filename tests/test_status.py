@@ -125,6 +125,40 @@ def test_status_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert main(["status", str(tmp_path / "missing")]) == 2
 
 
+def test_the_installed_program_prints_all_of_it_and_exits_with_its_code(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``status`` ends with a quick exit (``cli.run``): the program's output must still be
+    whole and its exit code the command's, for a cohort, an error, and a reader that stops
+    early (``| head``), which gets no traceback."""
+    import subprocess
+    import sys
+
+    program = [sys.executable, "-c", "from mentor_workshop.cli import run; run()"]
+    assert main(["status", str(SAMPLE / "journals")]) == 0
+    expected = capsys.readouterr().out
+    done = subprocess.run([*program, "status", str(SAMPLE / "journals")], capture_output=True,
+                          text=True, timeout=120)
+    assert (done.returncode, done.stdout, done.stderr) == (0, expected, "")
+
+    done = subprocess.run([*program, "status", str(tmp_path / "missing")], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("mentor-workshop status: There is no folder at")
+
+    # rows enough for twice what a pipe holds, so the program is still writing when the
+    # reader goes
+    for n in range(1500):
+        shutil.copy(SAMPLE / "journals" / "p01.json", tmp_path / f"q{n:04d}.json")
+    reader = subprocess.Popen([*program, "status", str(tmp_path)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+    assert reader.stdout is not None and reader.stderr is not None
+    assert reader.stdout.readline().startswith(b"id ")
+    reader.stdout.close()
+    err = reader.stderr.read().decode()
+    assert reader.wait(timeout=120) == 1
+    assert "Traceback" not in err and err == ""
+
+
 def test_sample_journals_are_journals() -> None:
     for path in (SAMPLE / "journals").glob("*.json"):
         assert json.loads(path.read_text(encoding="utf-8"))["schema_version"] == 1
