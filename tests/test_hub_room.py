@@ -156,3 +156,38 @@ def test_two_set_ups_at_once_build_the_environment_one_after_the_other(
         thread.join()
     first, second = sorted(spans)
     assert first[1] <= second[0], "the two builds overlapped"
+
+
+def test_the_hub_environment_starts_without_jsonschemas_iri_parsers(tmp_path: Path) -> None:
+    """The hook in the hub environment's site-packages marks ``rfc3987_syntax`` absent in every
+    process there before jsonschema loads (0.7 s per participant server, fetch and hub), while
+    schema validation and the other format checks still work; writing it twice is a no-op."""
+    import subprocess
+    import sys
+    import sysconfig
+
+    from mentor_workshop.facilitator.hub import environment
+
+    prefix = tmp_path / "env"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(prefix)], check=True)
+    env = environment.HubEnvironment(prefix)
+    assert environment.write_startup_hook(env) is True
+    assert environment.write_startup_hook(env) is False  # already there, unchanged
+    probe = (
+        "import sys, jsonschema\n"
+        "print(sys.modules.get('rfc3987_syntax', 'loaded'))\n"
+        "checker = jsonschema.Draft202012Validator.FORMAT_CHECKER\n"
+        "v = jsonschema.Draft202012Validator({'type': 'string', 'format': 'date'},"
+        " format_checker=checker)\n"
+        "print(v.is_valid('2026-12-05'), v.is_valid('2026-13-45'), v.is_valid(3))\n"
+    )
+    # the environment's Python, with jsonschema found on the path (not a site dir: no hook)
+    packages = {"PYTHONPATH": sysconfig.get_paths()["purelib"]}
+    out = subprocess.run([str(env.python), "-c", probe], capture_output=True, text=True,
+                         env=packages, check=True).stdout.split("\n")
+    assert out[:2] == ["None", "True False False"]
+    # the same Python without the hook imports rfc3987_syntax as usual (when installed)
+    plain = subprocess.run([sys.executable, "-S", "-c", probe], capture_output=True, text=True,
+                           env=packages, check=True).stdout.split("\n")
+    assert plain[1] == "True False False"
+    assert plain[0] != "None"

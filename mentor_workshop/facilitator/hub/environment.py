@@ -28,7 +28,14 @@ from mentor_workshop import __version__
 from mentor_workshop.core.atomic import write_text_atomic
 from mentor_workshop.errors import HubError
 
-__all__ = ["DEFAULT_PREFIX", "HUB_REQUIREMENTS", "HubEnvironment", "ensure_environment"]
+__all__ = [
+    "DEFAULT_PREFIX",
+    "HUB_REQUIREMENTS",
+    "STARTUP_HOOK",
+    "HubEnvironment",
+    "ensure_environment",
+    "write_startup_hook",
+]
 
 #: Where the hub's environment lives unless the facilitator chooses another prefix.
 DEFAULT_PREFIX = Path("/opt/mentor-workshop")
@@ -173,6 +180,8 @@ def _ensure(env: HubEnvironment, kit: str | None) -> list[str]:
     else:
         done.append(f"reused the environment {env.prefix} (up to date)")
     stamp_path.write_text(json.dumps(stamp, indent=2))
+    if write_startup_hook(env):
+        done.append("added the start-up hook that skips jsonschema's IRI parsers")
     if not env.proxy.exists():
         npm = shutil.which("npm")
         if npm is None:
@@ -184,6 +193,52 @@ def _ensure(env: HubEnvironment, kit: str | None) -> list[str]:
         done.append(f"installed {PROXY_PACKAGE} into {env.prefix / 'node'}")
     _run(["chmod", "-R", "a+rX", str(env.prefix)], "Making the environment readable")
     return done
+
+
+#: Run by ``site`` at every start of the environment's Python (a ``.pth`` line that begins
+#: with ``import``). The same rule as ``mentor_workshop/facilitator/__init__.py``: with the
+#: optional ``rfc3987_syntax`` present (jupyter-events' ``jsonschema[format-nongpl]`` brings
+#: it), jsonschema builds some forty Lark parsers for the IRI formats on import: 0.7 s in every
+#: process that touches nbformat or jupyter-events, which on the hub is every participant's
+#: server, its release fetch and the hub itself, for formats no notebook, nbgrader or Jupyter
+#: event schema uses. Marked absent, jsonschema skips those two format checks only.
+STARTUP_HOOK_NAME = "mentor_workshop_startup.pth"
+STARTUP_HOOK = ("import sys; 'jsonschema' in sys.modules or "
+                "sys.modules.setdefault('rfc3987_syntax', None)\n")
+
+
+def write_startup_hook(env: HubEnvironment) -> bool:
+    """Put :data:`STARTUP_HOOK` into the environment's site-packages, unless it is there.
+
+    Only the hub's own environment gets it: the kit installed anywhere else leaves other
+    programs' start-up alone.
+
+    Parameters
+    ----------
+    env : HubEnvironment
+        The environment.
+
+    Returns
+    -------
+    bool
+        True when the file was written, False when it was already there.
+
+    Raises
+    ------
+    HubError
+        The environment's Python cannot say where its site-packages are.
+    """
+    result = subprocess.run(
+        [str(env.python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=False)
+    if result.returncode != 0 or not result.stdout.strip():
+        raise HubError(f"{env.python} did not say where its packages are:\n{result.stderr}")
+    hook = Path(result.stdout.strip()) / STARTUP_HOOK_NAME
+    if hook.is_file() and hook.read_text(encoding="utf-8") == STARTUP_HOOK:
+        return False
+    write_text_atomic(hook, STARTUP_HOOK)
+    hook.chmod(0o644)
+    return True
 
 
 def write_environment_file(path: Path, text: str) -> None:
