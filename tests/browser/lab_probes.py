@@ -51,3 +51,18 @@ KERNEL_STATE_JS = r"""
   };
 }
 """
+
+
+#: Save and close the notebook at path ``arg[0]`` when it is the current tab, then open
+#: ``arg[1]`` with the command the file browser runs on a double click.
+OPEN_NEXT_JS = r"""
+async ([old, path]) => {
+  const app = window.jupyterapp;
+  const current = app.shell.currentWidget;
+  if (current && current.context && current.context.path === old) {
+    await current.context.save();
+    current.close();
+  }
+  await app.commands.execute('docmanager:open', {path});
+}
+"""

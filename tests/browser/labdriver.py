@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .lab_probes import ALL_RUN_JS, KERNEL_IDLE_JS, KERNEL_STATE_JS
+from .lab_probes import ALL_RUN_JS, KERNEL_IDLE_JS, KERNEL_STATE_JS, OPEN_NEXT_JS
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -332,8 +332,7 @@ class NotebookPage:
         except PlaywrightTimeout:
             first = self.kernel_state()
         if isinstance(self.lab, LabServer):  # on the hub, the reload alone
-            rel = self.folder / f"{self.notebook}.ipynb"
-            self.lab.shutdown_sessions(rel.relative_to(self.lab.root).as_posix())
+            self.lab.shutdown_sessions(self._path())
         self.page.reload()
         self.page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=timeout)
         try:
@@ -346,6 +345,32 @@ class NotebookPage:
         warnings.warn(f"the kernel of {self.notebook} was not idle after {timeout / 1000:.0f} s "
                       f"({first}); it was started afresh", stacklevel=2)
         return self
+
+    def open_next(self, notebook: str, timeout: float = 60_000) -> NotebookPage:
+        """Another notebook of this folder, opened from inside this JupyterLab page.
+
+        As a participant moving on to the next step does: this notebook is saved and closed,
+        the next one opened with JupyterLab's open command (what the file browser runs), so
+        JupyterLab is not loaded again (two of the three seconds a notebook by URL takes).
+        This notebook's kernel is stopped. Should the new kernel not come up in time, the
+        notebook is opened by its URL instead (:meth:`open`, with its own retry).
+        """
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        assert isinstance(self.lab, LabServer), "open_next needs the suite's LabServer"
+        nxt = NotebookPage(self.page, self.lab, self.folder, notebook, self.workspace)
+        self.page.evaluate(OPEN_NEXT_JS, [self._path(), nxt._path()])
+        self.lab.shutdown_sessions(self._path())
+        try:
+            nxt.wait_kernel_idle(timeout)
+        except PlaywrightTimeout:
+            return nxt.open(timeout)
+        return nxt
+
+    def _path(self) -> str:
+        """The notebook's path as the server names it (relative to what it serves)."""
+        assert isinstance(self.lab, LabServer)
+        return (self.folder / f"{self.notebook}.ipynb").relative_to(self.lab.root).as_posix()
 
     def kernel_state(self) -> dict[str, Any]:
         """What JupyterLab reports about the current tab's kernel, and any dialog on screen."""
@@ -508,11 +533,17 @@ def set_theme(lab: LabServer, theme: str) -> None:
     urllib.request.urlopen(request, timeout=10).close()
 
 
-def open_and_run(page: Page, lab: LabServer, folder: Path, step: str) -> NotebookPage:
-    """Open a step notebook, run every cell, and wait until its first exercise is drawn."""
+def open_and_run(page: Page, lab: LabServer, folder: Path, step: str,
+                 after: NotebookPage | None = None) -> NotebookPage:
+    """Open a step notebook, run every cell, and wait until its first exercise is drawn.
+
+    With ``after`` (a notebook open in ``page``), the step is opened from inside that page
+    (:meth:`NotebookPage.open_next`) instead of by loading JupyterLab again.
+    """
     from playwright.sync_api import expect
 
-    nb = NotebookPage(page, lab, folder, step).open()
+    nb = after.open_next(step) if after is not None \
+        else NotebookPage(page, lab, folder, step).open()
     nb.run_all()
     expect(nb.exercises().first).to_be_visible()
     return nb

@@ -150,7 +150,7 @@ def test_bad_input_gets_a_sentence_not_a_traceback(context: BrowserContext,
     expect(status).to_contain_text("Type the leader's name")
     shortlist.assert_no_traceback()
 
-    request = open_and_run(page, lab, folder, "03_request")
+    request = open_and_run(page, lab, folder, "03_request", after=shortlist)
     huge = ("I just wanted to ask whether maybe you could help. " * 400).strip()
     request.field("mw-03-draft").fill(huge)
     expect(request.widget("mw-03-wordcount")).to_contain_text("longer than")
@@ -159,7 +159,7 @@ def test_bad_input_gets_a_sentence_not_a_traceback(context: BrowserContext,
     wait_for_journal(folder, lambda a: a.get("request.draft") == huge, what="the long draft")
     request.assert_no_traceback()
 
-    meeting = open_and_run(page, lab, folder, "06_be_gracious")
+    meeting = open_and_run(page, lab, folder, "06_be_gracious", after=request)
     meeting.field("mw-06-start-date").fill("2030-03-28")
     wait_for_journal(folder, lambda a: (a.get("gracious.meeting") or {}).get("start", "")
                      .startswith("2030-03-28T"), what="the meeting day")

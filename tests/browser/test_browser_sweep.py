@@ -87,9 +87,10 @@ def test_every_notebook_is_labelled_and_drawn_whole(page: Page, lab: LabServer) 
     axe_blocking: list[str] = []
     axe_other: dict[str, str] = {}
     try:
-        for step in STEPS:
-            _sweep_one(page, lab, folder, step, unlabelled, drawn,
-                       (axe_blocking, axe_other) if with_axe else None)
+        nb = None
+        for step in STEPS:  # one JupyterLab page, each step opened from the one before
+            nb = _sweep_one(page, lab, folder, step, nb, unlabelled, drawn,
+                            (axe_blocking, axe_other) if with_axe else None)
     finally:
         set_theme(lab, "JupyterLab Light")
     print(f"axe-core: {COST['runs']} runs, {COST['seconds']:.1f} s so far this session; "
@@ -133,9 +134,10 @@ def _axe_both_themes(page: Page, nb: NotebookPage, step: str, found: list[str],
 
 
 def _sweep_one(page: Page, lab: LabServer, folder: Path, step: str,
+               after: NotebookPage | None,
                unlabelled: dict[str, list[str]], drawn: dict[str, set[str]],
-               axe: tuple[list[str], dict[str, str]] | None) -> None:
-    nb = open_and_run(page, lab, folder, step)
+               axe: tuple[list[str], dict[str, str]] | None) -> NotebookPage:
+    nb = open_and_run(page, lab, folder, step, after=after)
     found = [p for p in accessible_name_problems(nb.panel.locator(".jp-Notebook"))
              if not p.startswith("div")]  # slider handles: see _LOOK_JS
     if found:
@@ -161,3 +163,4 @@ def _sweep_one(page: Page, lab: LabServer, folder: Path, step: str,
     nb.assert_no_traceback()
     if axe is not None:
         _axe_both_themes(page, nb, step, *axe)
+    return nb
