@@ -14,11 +14,14 @@ from __future__ import annotations
 import mentor_workshop.facilitator  # noqa: F401
 
 # isort: split
+import atexit
 import inspect
+import itertools
 import json
 import os
 import re
 import shutil
+import tempfile
 import textwrap
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -27,7 +30,7 @@ from typing import Any
 import ipywidgets as w
 import nbformat
 import pytest
-from jupyter_client.manager import start_new_kernel
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
@@ -171,6 +174,28 @@ def built(name: str, journal: Path | Journal) -> Any:
 # ------------------------------------------------------------------ notebooks run headlessly
 
 
+_IPC_NAMES = itertools.count()
+
+
+def ipc_kernel_manager(kernel_name: str = "python3") -> KernelManager:
+    """A kernel manager on IPC sockets (files), as the kit's own kernel pools use.
+
+    Why not TCP: jupyter_client picks free ports by binding and releasing them, and under the
+    full suite (three workers, the hub, autograde's pools, all starting kernels) another
+    process can take one in between; the kernel then never answers ("Kernel didn't respond in
+    60 seconds", once in CI). IPC sockets are files under a short folder of this worker's own.
+    """
+    global _IPC_DIR
+    if _IPC_DIR is None:  # AF_UNIX paths must stay under about 100 bytes: keep it short
+        _IPC_DIR = tempfile.mkdtemp(prefix="mwk-", dir="/tmp" if os.path.isdir("/tmp") else None)
+        atexit.register(shutil.rmtree, _IPC_DIR, True)
+    return KernelManager(kernel_name=kernel_name, transport="ipc",
+                         ip=os.path.join(_IPC_DIR, f"k{next(_IPC_NAMES)}"))
+
+
+_IPC_DIR: str | None = None
+
+
 def run_notebook(step_id: str, folder: Path) -> nbformat.NotebookNode:
     """Run the shipped step notebook in ``folder`` in a real kernel, as nbgrader would, and
     assert that no cell raised.
@@ -181,8 +206,8 @@ def run_notebook(step_id: str, folder: Path) -> nbformat.NotebookNode:
     source = folder / f"{step_id}.ipynb"
     shutil.copy(ROOT / "notebooks" / source.name, source)
     nb = nbformat.read(source, as_version=4)
-    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(folder)}}).execute()
+    NotebookClient(nb, km=ipc_kernel_manager(), timeout=120, kernel_name="python3",
+                   allow_errors=True, resources={"metadata": {"path": str(folder)}}).execute()
     assert errors(nb) == []
     return nb
 
@@ -278,7 +303,15 @@ class FreshKernel:
     """A real ipykernel, started in ``cwd``; ``run`` returns what the code printed."""
 
     def __init__(self, cwd: Path) -> None:
-        self.km, self.kc = start_new_kernel(kernel_name="python3", cwd=str(cwd))
+        self.km = ipc_kernel_manager()
+        self.km.start_kernel(cwd=str(cwd))
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        try:
+            self.kc.wait_for_ready(timeout=60)
+        except RuntimeError:
+            self.close()
+            raise
 
     def run(self, code: str, timeout: float = 60) -> str:
         out: list[str] = []

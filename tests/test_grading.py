@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import ipc_kernel_manager
 from courses import ASSIGNMENT, ROOT, make_course, make_submission
 from journals import complete_answers
 
@@ -251,7 +252,7 @@ def test_grader_notebook_runs(course: Path, tmp_path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
     params.source = f"course_dir = {str(course)!r}\nassignment = None"
-    NotebookClient(nb, timeout=120, kernel_name="python3",
+    NotebookClient(nb, km=ipc_kernel_manager(), timeout=120, kernel_name="python3",
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error" or o.get("name") == "stderr"]

@@ -1,9 +1,17 @@
-"""What the browser tests ask JupyterLab about its own state, evaluated in the page.
+"""What the browser tests ask JupyterLab and the page, evaluated in the page.
 
 The tests wait on JupyterLab's state (is the kernel idle, has every cell run) rather than on
 fixed sleeps; these snippets read it through ``window.jupyterapp``, which the test server exposes
-(``--LabApp.expose_app_in_browser``). What the participant sees and does is unchanged.
+(``--LabApp.expose_app_in_browser``). What the participant sees and does is unchanged. Also
+here: which of the kit's controls a screen reader cannot name.
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator
 
 #: True once every code cell shows an execution count (no "[*]" or "[ ]"), nothing marked stale
 #: is left, and the kernel is idle.
@@ -66,3 +74,45 @@ async ([old, path]) => {
   await app.commands.execute('docmanager:open', {path});
 }
 """
+
+
+def accessible_name_problems(scope: Locator) -> list[str]:
+    """Every visible widget control in ``scope`` without a name a screen reader can read.
+
+    A name counts when it comes from an associated ``<label>`` with text, ``aria-label`` or
+    ``aria-labelledby``; a placeholder alone does not (it vanishes as soon as you type).
+    """
+    return scope.evaluate(
+        r"""
+        (root) => {
+          const visible = e => !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length)
+            && getComputedStyle(e).visibility !== 'hidden';
+          const text = e => (e ? (e.innerText || e.textContent || '') : '').trim();
+          const problems = [];
+          // Only what the exercises draw (widget views), not JupyterLab's own toolbar.
+          const controls = root.querySelectorAll(
+            '.jupyter-widgets :is(input:not([type=hidden]), textarea, select, [role=slider], '
+            + '[role=radio], [role=checkbox], button)');
+          for (const el of controls) {
+            if (!visible(el)) continue;
+            let name = (el.getAttribute('aria-label') || '').trim();
+            if (!name && el.getAttribute('aria-labelledby')) {
+              name = el.getAttribute('aria-labelledby').split(/\s+/)
+                .map(id => text(document.getElementById(id))).join(' ').trim();
+            }
+            if (!name && el.labels) {
+              name = [...el.labels].filter(visible).map(text).join(' ').trim();
+            }
+            if (!name && el.tagName === 'BUTTON') name = text(el) || (el.title || '').trim();
+            if (!name) {
+              const cls = [...el.closest('.jupyter-widgets')?.classList || []]
+                .filter(c => c.startsWith('mw-')).join('.');
+              problems.push(`${el.tagName.toLowerCase()}${el.type ? '[' + el.type + ']' : ''}`
+                + ` in .${cls || '(untagged widget)'}`
+                + (el.placeholder ? ` (placeholder: ${el.placeholder})` : ''));
+            }
+          }
+          return problems;
+        }
+        """
+    )

@@ -29,6 +29,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -37,7 +38,13 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .lab_probes import ALL_RUN_JS, KERNEL_IDLE_JS, KERNEL_STATE_JS, OPEN_NEXT_JS
+from .lab_probes import (
+    ALL_RUN_JS,
+    KERNEL_IDLE_JS,
+    KERNEL_STATE_JS,
+    OPEN_NEXT_JS,
+    accessible_name_problems,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -134,6 +141,7 @@ class LabServer:
         self.token = secrets.token_hex(16)
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = home / "jupyter-lab.log"
+        self.runtime = tempfile.mkdtemp(prefix="mwr-", dir="/tmp")
         self.proc: subprocess.Popen[bytes] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -143,9 +151,14 @@ class LabServer:
         write_user_settings(settings, USER_SETTINGS)
         env = {k: v for k, v in os.environ.items() if k != "NBGRADER_EXECUTION"}
         for var, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
-                         ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython")):
+                         ("IPYTHONDIR", "ipython")):
             (self.home / sub).mkdir(exist_ok=True)
             env[var] = str(self.home / sub)
+        # Kernels on IPC sockets, files in the runtime folder, as the kit's own pools run them:
+        # with TCP, ports picked by binding and releasing can be taken by another of the suite's
+        # kernels in between, and the notebook's kernel never answers. The folder is short
+        # (under /tmp) because a socket's path must stay under about 100 bytes.
+        env["JUPYTER_RUNTIME_DIR"] = self.runtime
         env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
         cmd = [
             sys.executable, "-m", "jupyterlab",
@@ -160,6 +173,7 @@ class LabServer:
             "--LabApp.news_url=",
             "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
             "--ServerApp.terminals_enabled=False",
+            "--KernelManager.transport=ipc",
             # Lets the tests ask JupyterLab whether the kernel is connected and idle; what the
             # participant sees and does is unchanged.
             "--LabApp.expose_app_in_browser=True",
@@ -184,6 +198,12 @@ class LabServer:
 
     def stop(self) -> None:
         """Ask the server to shut down (it stops its kernels), then make sure it is gone."""
+        try:
+            self._stop()
+        finally:
+            shutil.rmtree(self.runtime, ignore_errors=True)
+
+    def _stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
             return
         with contextlib.suppress(Exception):
@@ -554,45 +574,3 @@ def type_like_a_person(box: Locator, text: str, delay: float = KEY_DELAY_MS) -> 
     box.click()
     box.evaluate("e => e.setSelectionRange(e.value.length, e.value.length)")
     box.press_sequentially(text, delay=delay)
-
-
-def accessible_name_problems(scope: Locator) -> list[str]:
-    """Every visible widget control in ``scope`` without a name a screen reader can read.
-
-    A name counts when it comes from an associated ``<label>`` with text, ``aria-label`` or
-    ``aria-labelledby``; a placeholder alone does not (it vanishes as soon as you type).
-    """
-    return scope.evaluate(
-        r"""
-        (root) => {
-          const visible = e => !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length)
-            && getComputedStyle(e).visibility !== 'hidden';
-          const text = e => (e ? (e.innerText || e.textContent || '') : '').trim();
-          const problems = [];
-          // Only what the exercises draw (widget views), not JupyterLab's own toolbar.
-          const controls = root.querySelectorAll(
-            '.jupyter-widgets :is(input:not([type=hidden]), textarea, select, [role=slider], '
-            + '[role=radio], [role=checkbox], button)');
-          for (const el of controls) {
-            if (!visible(el)) continue;
-            let name = (el.getAttribute('aria-label') || '').trim();
-            if (!name && el.getAttribute('aria-labelledby')) {
-              name = el.getAttribute('aria-labelledby').split(/\s+/)
-                .map(id => text(document.getElementById(id))).join(' ').trim();
-            }
-            if (!name && el.labels) {
-              name = [...el.labels].filter(visible).map(text).join(' ').trim();
-            }
-            if (!name && el.tagName === 'BUTTON') name = text(el) || (el.title || '').trim();
-            if (!name) {
-              const cls = [...el.closest('.jupyter-widgets')?.classList || []]
-                .filter(c => c.startsWith('mw-')).join('.');
-              problems.push(`${el.tagName.toLowerCase()}${el.type ? '[' + el.type + ']' : ''}`
-                + ` in .${cls || '(untagged widget)'}`
-                + (el.placeholder ? ` (placeholder: ${el.placeholder})` : ''));
-            }
-          }
-          return problems;
-        }
-        """
-    )
