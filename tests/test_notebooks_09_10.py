@@ -7,16 +7,8 @@ from pathlib import Path
 import nbformat
 import papermill
 import pytest
-from conftest import (
-    ROOT,
-    awarded,
-    cell,
-    html_of,
-    ipc_kernel_manager,
-    run_graded,
-    run_notebook,
-    write_journal,
-)
+from conftest import ROOT, awarded, cell, html_of, run_graded, run_notebook, write_journal
+from conftest import ipc_kernel_manager as kernel_manager  # IPC: see conftest
 from journals import ADA, POINTS, complete_answers
 
 pytestmark = pytest.mark.slow  # every test here runs a notebook in a real kernel
@@ -80,7 +72,7 @@ def test_10_through_papermill_writes_into_out_dir(tmp_path: Path) -> None:
         str(ROOT / "notebooks" / "10_my_plan.ipynb"), str(tmp_path / "p001_10.ipynb"),
         parameters={"journal_path": str(journal), "out_dir": str(out_dir),
                     "participant_id": ADA["pid"], "participant_name": ADA["name"]},
-        kernel_name="python3", cwd=str(tmp_path), progress_bar=False, km=ipc_kernel_manager(),
+        kernel_name="python3", cwd=str(tmp_path), progress_bar=False, km=kernel_manager(),
     )
     assert sorted(p.name for p in out_dir.iterdir()) == sorted(PLAN_FILES)
     assert f"**{ADA['name']}**" in (out_dir / "my_plan.md").read_text(encoding="utf-8")

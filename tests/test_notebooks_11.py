@@ -7,16 +7,8 @@ from pathlib import Path
 import nbformat
 import papermill
 import pytest
-from conftest import (
-    ROOT,
-    awarded,
-    cell,
-    html_of,
-    ipc_kernel_manager,
-    run_graded,
-    run_notebook,
-    write_journal,
-)
+from conftest import ROOT, awarded, cell, html_of, run_graded, run_notebook, write_journal
+from conftest import ipc_kernel_manager as kernel_manager  # IPC: see conftest
 from journals import ADA, POINTS, complete_answers
 
 pytestmark = pytest.mark.slow  # every test here runs a notebook in a real kernel
@@ -49,7 +41,7 @@ def test_11_through_papermill_with_parameters(tmp_path: Path) -> None:
         str(ROOT / "notebooks" / f"{STEP}.ipynb"), str(out),
         parameters={"journal_path": str(journal), "participant_id": ADA["pid"],
                     "participant_name": ADA["name"]},
-        kernel_name="python3", cwd=str(tmp_path), progress_bar=False, km=ipc_kernel_manager(),
+        kernel_name="python3", cwd=str(tmp_path), progress_bar=False, km=kernel_manager(),
     )
     nb = nbformat.read(out, as_version=4)
     assert awarded(nb) == POINTS[STEP], "the hidden test read the journal papermill passed in"
