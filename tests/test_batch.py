@@ -45,13 +45,15 @@ def nbs(tmp_path: Path) -> dict[str, Path]:
     folder = tmp_path / "nbs"
     return {
         # Writes into the kernel's folder and records the kernel's transport, so the tests can
-        # see the job ran in its cwd with its parameters and without TCP ports (papermill#511).
+        # see the job ran in its cwd with its parameters and without TCP ports (papermill#511),
+        # and whether the cycle collector runs (the zygote it was forked from turns it off
+        # while it loads, and must turn it on again).
         "ok": notebook(
             folder / "ok.ipynb",
-            "import json, pathlib\nfrom ipykernel import get_connection_info\n"
+            "import gc, json, pathlib\nfrom ipykernel import get_connection_info\n"
             "info = get_connection_info(unpack=True)\n"
             "pathlib.Path('done.json').write_text(json.dumps("
-            "{'who': who, 'transport': info['transport']}))",
+            "{'who': who, 'transport': info['transport'], 'gc': gc.isenabled()}))",
         ),
         "raises": notebook(folder / "raises.ipynb", "x = 1",
                            "raise ValueError(f'no answer for {who}')", "print('never')"),
@@ -110,7 +112,8 @@ def test_failures_time_limits_and_dead_kernels_are_reported_and_never_stop_the_b
 
     # Each ok job ran in its own folder with its own parameters, over IPC sockets.
     for i, cwd in enumerate(cwds):
-        assert json.loads((cwd / "done.json").read_text()) == {"who": f"p{i}", "transport": "ipc"}
+        assert json.loads((cwd / "done.json").read_text()) == {
+            "who": f"p{i}", "transport": "ipc", "gc": True}
 
     recorded = json.loads(manifest.read_text())["jobs"]
     assert recorded["raises"]["status"] == "failed"

@@ -93,6 +93,10 @@ def zygote_main() -> None:
     replies = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # anything an import prints goes to the log, not into the protocol
     limits = json.loads(os.environ.pop(LIMITS_ENV, "") or "null")
+    # The imports make hundreds of thousands of objects and few cycles, and the collector would
+    # walk them again and again (a tenth of the zygote's start, which every participant's
+    # sandbox pays): off while loading, one collection after, on again before any fork.
+    gc.disable()
     for name in PRELOAD:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
@@ -101,6 +105,7 @@ def zygote_main() -> None:
     # otherwise walk (and so copy, page by page) the whole inherited heap
     gc.collect()
     gc.freeze()
+    gc.enable()  # kernels inherit it: a notebook's cycles are collected as usual
     # kernels are reaped as they end (waited for, not ignored, so their CPU time is counted in
     # the zygote's children and, through its worker, in the whole run's)
     signal.signal(signal.SIGCHLD, _reap_children)
