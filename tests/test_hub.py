@@ -24,14 +24,16 @@ import shlex
 import shutil
 import subprocess
 import tempfile
+import warnings
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import requests
+import websocket
 from courses import NOTEBOOKS, cli
-from hubclient import Hub, admin_token, as_user, wait_for_hub
+from hubclient import Hub, Kernel, admin_token, as_user, wait_for_hub
 from journals import complete_answers
 
 from mentor_workshop.core.journal import JOURNAL_FILENAME
@@ -66,6 +68,25 @@ def _facilitator(fac: str, *args: str, cwd: str | None = None) -> str:
     return _ok(run_as(fac, [exe, *args[1:]], cwd=cwd), " ".join(args[:2]))
 
 
+def _answer_and_run(hub: Hub, kernel: Kernel, user: str, pid: str) -> None:
+    """In the participant's kernel: save a complete journal, then run every step's code."""
+    answers = json.dumps(complete_answers())
+    out = kernel.run(
+        "import json, getpass\n"
+        "from mentor_workshop.core.journal import Journal\n"
+        f"j = Journal({JOURNAL_FILENAME!r})\n"
+        f"for key, value in json.loads({answers!r}).items():\n"
+        "    j.save(key, value)\n"
+        f"j.set_participant(id={pid!r}, name={pid!r})\n"
+        "print(getpass.getuser())")
+    assert out.split()[0] == user
+    for step in STEPS:  # run each notebook's code cells as Shift-Enter would
+        nb = hub.api(user, "GET", f"api/contents/{ASSIGNMENT}/{step}.ipynb").json()
+        for cell in nb["content"]["cells"]:
+            if cell["cell_type"] == "code" and cell["source"].strip():
+                kernel.run(cell["source"])
+
+
 def _participant_work(hub: Hub, user: str, pid: str) -> None:
     """Fetched on spawn; answers saved by their kernel; notebooks run; reflections; submit."""
     listing = hub.api(user, "GET", f"api/contents/{ASSIGNMENT}")
@@ -82,25 +103,23 @@ def _participant_work(hub: Hub, user: str, pid: str) -> None:
         saved = hub.api(user, "PUT", path, json={"type": "notebook", "format": "json",
                                                  "content": model["content"]})
         assert saved.status_code == 200, saved.text
-    kernel = hub.kernel(user, f"{ASSIGNMENT}/{STEPS[0]}.ipynb")
-    try:
-        answers = json.dumps(complete_answers())
-        out = kernel.run(
-            "import json, getpass\n"
-            "from mentor_workshop.core.journal import Journal\n"
-            f"j = Journal({JOURNAL_FILENAME!r})\n"
-            f"for key, value in json.loads({answers!r}).items():\n"
-            "    j.save(key, value)\n"
-            f"j.set_participant(id={pid!r}, name={pid!r})\n"
-            "print(getpass.getuser())")
-        assert out.split()[0] == user
-        for step in STEPS:  # run each notebook's code cells as Shift-Enter would
-            nb = hub.api(user, "GET", f"api/contents/{ASSIGNMENT}/{step}.ipynb").json()
-            for cell in nb["content"]["cells"]:
-                if cell["cell_type"] == "code" and cell["source"].strip():
-                    kernel.run(cell["source"])
-    finally:
-        kernel.close()
+    # Once in some ten full runs under the suite's load, a participant's kernel connection was
+    # lost for good mid-run (the kernel restarted or died; the client had already reconnected
+    # twice). What this test checks is the nbgrader cycle and the isolation, not the kernel's
+    # start, so the work runs once more in a fresh kernel (another notebook's session, same
+    # folder and journal; every save is idempotent), with a warning saying so.
+    for attempt, notebook in enumerate(STEPS[:2]):
+        kernel = hub.kernel(user, f"{ASSIGNMENT}/{notebook}.ipynb")
+        try:
+            _answer_and_run(hub, kernel, user, pid)
+            break
+        except websocket.WebSocketException as exc:
+            if attempt:
+                raise
+            warnings.warn(f"{user}: the kernel's connection was lost ({exc!r}); the work runs "
+                          "again in a fresh kernel", stacklevel=1)
+        finally:
+            kernel.close()
     r = hub.api(user, "POST", "assignments/submit",
                 data={"course_id": "course", "assignment_id": ASSIGNMENT})
     assert r.status_code == 200 and r.json()["success"], r.text
