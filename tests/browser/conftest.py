@@ -109,10 +109,19 @@ def lab(tmp_path_factory: pytest.TempPathFactory, release: Path) -> Iterator[Lab
         server.stop()
 
 
+#: How long an ``expect(...)`` waits for the page to show what it should (Playwright's default
+#: is 5 s). A participant's action goes browser → kernel → journal → back to the screen; with
+#: three workers, the hub and kernel pools sharing two cores, one such round once took longer
+#: than 5 s (a third shortlist card not drawn in time). A wait ends as soon as the page is
+#: right, so a longer limit costs nothing when the page is.
+EXPECT_TIMEOUT_MS = 20_000
+
+
 @pytest.fixture(scope="session")
 def browser(chromium_path: Path) -> Iterator[Browser]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=str(chromium_path), headless=True, args=CHROMIUM_ARGS)
