@@ -175,6 +175,7 @@ def built(name: str, journal: Path | Journal) -> Any:
 
 
 _IPC_NAMES = itertools.count()
+_IPC_DIR: str | None = None
 
 
 def ipc_kernel_manager(kernel_name: str = "python3") -> KernelManager:
@@ -187,13 +188,10 @@ def ipc_kernel_manager(kernel_name: str = "python3") -> KernelManager:
     """
     global _IPC_DIR
     if _IPC_DIR is None:  # AF_UNIX paths must stay under about 100 bytes: keep it short
-        _IPC_DIR = tempfile.mkdtemp(prefix="mwk-", dir="/tmp" if os.path.isdir("/tmp") else None)
+        _IPC_DIR = tempfile.mkdtemp(prefix="mwk-", dir="/tmp")
         atexit.register(shutil.rmtree, _IPC_DIR, True)
     return KernelManager(kernel_name=kernel_name, transport="ipc",
                          ip=os.path.join(_IPC_DIR, f"k{next(_IPC_NAMES)}"))
-
-
-_IPC_DIR: str | None = None
 
 
 def run_notebook(step_id: str, folder: Path) -> nbformat.NotebookNode:

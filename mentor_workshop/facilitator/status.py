@@ -224,11 +224,8 @@ def _step_state(step_id: str, journal: JournalView, content: curriculum.Curricul
         result = CheckResult(step_id, step_criteria(step_id, journal, content))
     except Exception as exc:  # a check tripping on odd data must not hide the whole room
         return StepState(step_id, "error", message=f"{type(exc).__name__}: {exc}")
-    if result.passed:
-        return _state(step_id, "done", result.score)
-    if result.score > 0:
-        return _state(step_id, "started", result.score)
-    return _state(step_id, "not_started", result.score)
+    state = "done" if result.passed else "started" if result.score > 0 else "not_started"
+    return _state(step_id, state, result.score)
 
 
 @functools.lru_cache(maxsize=4096)

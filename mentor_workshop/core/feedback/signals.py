@@ -268,9 +268,8 @@ class DraftSignals:
     def __init__(self, text: str, context: Mapping | None = None) -> None:
         if not isinstance(text, str):
             raise TypeError(
-                f"analyze() needs the message as text (str), not {type(text).__name__}")
-        self.rules = active_rules()
-        self._analysis = Analysis(text, clean_context(context), self.rules)
+                f"the feedback engine needs the message as text (str), not {type(text).__name__}")
+        self._analysis = Analysis(text, clean_context(context), active_rules())
         self._signals: dict[str, Signal] = {}
 
     def signal(self, name: str) -> Signal:
