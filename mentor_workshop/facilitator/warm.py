@@ -6,13 +6,18 @@ kit and ipywidgets in the first cell. Each worker process therefore keeps a zygo
 that has imported all that once and forks a new kernel for every notebook. Each notebook still
 gets its own fresh kernel process (new namespace, new sockets, nothing from other notebooks);
 only the imports are done in advance. The fork happens before any thread, socket or event loop
-exists, and, outside a sandbox, a kernel that cannot be forked is started the ordinary way
-(``--no-prewarm`` starts every kernel that way).
+exists, and a kernel that cannot be forked is started the ordinary way (``--no-prewarm``
+starts every kernel that way).
 
-In autograde the zygote runs inside the participant's sandbox (:mod:`mentor_workshop.facilitator.
-sandbox`): one per hand-in, so the import cost is paid once per participant, and after each
-notebook it kills whatever the notebook left running there. Retries, timeouts and how a stuck
-or crashed kernel is reported are the pool policy's (:mod:`mentor_workshop.facilitator.pool`).
+In a sandboxed autograde the same zygote serves every participant of its worker, and no
+participant's code ever runs in it: each kernel it forks first enters its participant's sandbox
+(:mod:`mentor_workshop.facilitator.sandbox.namespaces`: bubblewrap's namespaces, every
+privilege dropped, the sandbox's limits) and only then becomes a kernel; a child that cannot
+enter exits without starting one. The zygote is started with the sandbox's environment only
+and never reads the course, so a kernel inherits nothing it could not see anyway. Paying the
+imports once per worker instead of once per participant (in a zygote inside each sandbox, as
+before) cut a sandboxed run of 30 participants by about a tenth of its CPU. Retries, timeouts and how a stuck or crashed kernel
+is reported are the pool policy's (:mod:`mentor_workshop.facilitator.pool`).
 
 The zygote imports this module (``python -c "from ...warm import zygote_main"``) and every
 kernel is a fork of it: so this module and what it imports at the top stay light (no nbgrader,
@@ -36,8 +41,9 @@ import time
 from typing import Any
 
 from mentor_workshop.facilitator.forked_kernel import become_kernel
-from mentor_workshop.facilitator.sandbox.inside import apply_limits, reap_others
-from mentor_workshop.facilitator.sandbox.session import LIMITS_ENV, Sandbox, outer_pid
+from mentor_workshop.facilitator.sandbox import namespaces
+from mentor_workshop.facilitator.sandbox.inside import apply_limits
+from mentor_workshop.facilitator.sandbox.session import Sandbox
 
 __all__ = [
     "PRELOAD",
@@ -81,9 +87,10 @@ _zygote: dict[str, Any] = {"current": None, "sandbox": None}
 def zygote_main() -> None:
     """The zygote process: pre-import, then fork one kernel per request (JSON lines on stdin).
 
-    Requests are ``{"args": ..., "env": ..., "cwd": ...}`` (fork a kernel; the reply is its
-    pid) and, in a sandbox, ``{"reap": pid}`` (kill every process the last notebook left in the
-    sandbox; the reply counts them, not counting the kernel ``pid``).
+    A request is ``{"args": ..., "env": ..., "cwd": ...}`` and, for a sandboxed kernel,
+    ``"enter": {"pid", "cgroup", "limits"}`` (:meth:`.sandbox.session.Sandbox.entry`). The
+    reply is ``{"pid": N}``, the kernel's pid as the zygote's worker sees it, or
+    ``{"error": why}`` when no kernel was started.
 
     Returns
     -------
@@ -92,10 +99,9 @@ def zygote_main() -> None:
     """
     replies = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # anything an import prints goes to the log, not into the protocol
-    limits = json.loads(os.environ.pop(LIMITS_ENV, "") or "null")
     # The imports make hundreds of thousands of objects and few cycles, and the collector would
-    # walk them again and again (a tenth of the zygote's start, which every participant's
-    # sandbox pays): off while loading, one collection after, on again before any fork.
+    # walk them again and again (a tenth of the zygote's start): off while loading, one
+    # collection after, on again before any fork.
     gc.disable()
     for name in PRELOAD:
         with contextlib.suppress(Exception):
@@ -113,24 +119,81 @@ def zygote_main() -> None:
     replies.write(json.dumps({"ready": os.getpid()}) + "\n")
     for line in sys.stdin:
         request = json.loads(line)
-        if "reap" in request:
-            killed = reap_others() - {request["reap"]}
-            replies.write(json.dumps({"reaped": len(killed)}) + "\n")
-            continue
-        bound, bound_w = os.pipe()
+        try:
+            reply: dict[str, Any] = {"pid": _fork_kernel(request, replies)}
+        except OSError as exc:
+            reply = {"error": str(exc)}
+        replies.write(json.dumps(reply) + "\n")
+
+
+def _fork_kernel(request: dict[str, Any], replies: Any) -> int:
+    """Fork the requested kernel, in its sandbox when it names one; its pid once it listens."""
+    bound, bound_w = os.pipe()
+    enter = request.get("enter")
+    if enter is None:
         pid = os.fork()
         if pid == 0:
             try:
                 replies.close()
                 os.close(bound)
-                if limits is not None:
-                    apply_limits(limits)
                 become_kernel(request, bound_w)
             finally:
                 os._exit(1)
-        os.close(bound_w)
-        _wait_until_bound(bound)
-        replies.write(json.dumps({"pid": pid}) + "\n")
+    else:
+        told, tell = os.pipe()
+        child = os.fork()
+        if child == 0:
+            try:
+                replies.close()
+                os.close(bound)
+                os.close(told)
+                _enter_sandbox(request, enter, bound_w, tell)
+            finally:
+                os._exit(1)
+        os.close(tell)
+        with os.fdopen(told, "rb") as answer:
+            said = json.loads(answer.read() or b'{"error": "it exited at once"}')
+        if "pid" not in said:
+            os.close(bound)
+            os.close(bound_w)
+            raise OSError(f"could not enter the notebook's sandbox: {said['error']}")
+        pid = int(said["pid"])
+    os.close(bound_w)
+    _wait_until_bound(bound)
+    return pid
+
+
+def _enter_sandbox(request: dict[str, Any], enter: dict[str, Any], bound: int,
+                   tell: int) -> None:
+    """In a child of the zygote: enter the notebook's sandbox, then fork the kernel there.
+
+    Fail closed: on any error this process says why and exits; no kernel is started. The
+    kernel is a second fork because a PID namespace applies to children only; this process
+    says the kernel's pid and exits, and bubblewrap's init inherits the kernel.
+    """
+    try:
+        keep = {0, 1, 2, bound, tell}
+        for name in os.listdir("/proc/self/fd"):  # nothing of the zygote's goes in
+            if int(name) not in keep:
+                with contextlib.suppress(OSError):
+                    os.close(int(name))
+        with contextlib.suppress(PermissionError):
+            os.setgroups([])  # as bubblewrap does, where we may (as root)
+        if enter.get("cgroup"):
+            with open(enter["cgroup"], "w", encoding="ascii") as procs:
+                procs.write("0")  # join the sandbox's pids cgroup (children follow)
+        namespaces.enter(namespaces.open_namespaces(int(enter["pid"])))
+        namespaces.drop_privileges()
+        apply_limits(enter.get("limits") or {})
+        kernel = os.fork()
+    except Exception as exc:
+        os.write(tell, json.dumps({"error": f"{type(exc).__name__}: {exc}"}).encode())
+        os._exit(1)
+    if kernel == 0:
+        os.close(tell)
+        become_kernel(request, bound)
+    os.write(tell, json.dumps({"pid": kernel}).encode())
+    os._exit(0)
 
 
 def _wait_until_bound(fd: int, limit: float = 10.0) -> None:
@@ -192,23 +255,21 @@ def _preload_kit() -> None:
 
 
 class Zygote:
-    """The worker's handle on its zygote process (inside a sandbox when one is given).
+    """The worker's handle on its zygote process.
 
     Parameters
     ----------
-    sandbox
-        The participant's sandbox to run the zygote in; None for an unsandboxed one that
-        serves the whole worker.
+    env
+        The zygote's own environment (the worker's when None). For sandboxed kernels it is
+        the sandbox's allow-list: every kernel inherits the zygote's memory, which starts with
+        the environment it was started with.
     """
 
-    def __init__(self, sandbox: Sandbox | None = None) -> None:
+    def __init__(self, env: dict[str, str] | None = None) -> None:
         argv = [sys.executable, "-c", "from mentor_workshop.facilitator.warm import "
                                       "zygote_main; zygote_main()"]
-        self.sandbox = sandbox
-        self.proc = subprocess.Popen(
-            sandbox.command(argv) if sandbox is not None else argv,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
-        )
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True, bufsize=1, env=env)
         self.ready = False
         self.last_kernel: int | None = None
 
@@ -219,10 +280,10 @@ class Zygote:
             self.ready = True
         self.proc.stdin.write(json.dumps(request) + "\n")
         self.proc.stdin.flush()
-        return json.loads(self.proc.stdout.readline())
+        return json.loads(self.proc.stdout.readline())  # type: ignore[no-any-return]
 
     def fork(self, args: list[str], env: dict[str, str], cwd: str,
-             streams: dict[str, str] | None = None) -> int:
+             streams: dict[str, str] | None = None, sandbox: Sandbox | None = None) -> int:
         """Ask the zygote for a kernel started as ``ipykernel_launcher ARGS`` would be.
 
         Parameters
@@ -236,42 +297,36 @@ class Zygote:
         streams
             Files for the kernel's ``stdout`` and ``stderr`` (e.g. a batch job's stderr log);
             by default it keeps the zygote's.
+        sandbox
+            The participant's sandbox: the kernel enters this notebook's sandbox
+            (:meth:`~mentor_workshop.facilitator.sandbox.session.Sandbox.entry`) before it
+            runs anything.
 
         Returns
         -------
         int
-            The kernel's process id as this process knows it (a child of the zygote, not of
-            this process).
-        """
-        if self.sandbox is not None:
-            env = self.sandbox.environment(env)
-        request = {"args": args, "env": dict(env), "cwd": cwd, **(streams or {})}
-        inner = int(self._ask(request)["pid"])
-        self.last_kernel = inner
-        if self.sandbox is None:
-            return inner
-        pid = outer_pid(self.proc.pid, inner)
-        if pid is None:
-            raise RuntimeError("the sandboxed kernel vanished as it started")
-        return pid
+            The kernel's process id (not a child of this process).
 
-    def reap(self) -> int:
-        """Kill what the last notebook left running in the sandbox (nothing outside one).
-
-        Returns
-        -------
-        int
-            How many processes were killed, the kernel itself not counted.
+        Raises
+        ------
+        OSError
+            When the kernel could not enter the sandbox (no kernel was started).
         """
-        if self.sandbox is None:
-            return 0
-        return int(self._ask({"reap": self.last_kernel})["reaped"])
+        request: dict[str, Any] = {"args": args, "env": dict(env), "cwd": cwd,
+                                   **(streams or {})}
+        if sandbox is not None:
+            request.update(env=sandbox.environment(env), enter=sandbox.entry())
+        reply = self._ask(request)
+        if "error" in reply:
+            raise OSError(reply["error"])
+        self.last_kernel = int(reply["pid"])
+        return self.last_kernel
 
     def close(self) -> None:
-        """Stop the zygote; in a sandbox, every process in it dies too (its PID namespace).
+        """Stop the zygote (its kernels are not its to stop: each ends with its notebook).
 
-        It is asked first (its stdin closed), so the processes between it and us exit in turn
-        and its kernels' CPU time is counted; after 2 s it is killed.
+        It is asked first (its stdin closed), so its CPU time is counted; after 2 s it is
+        killed.
         """
         with contextlib.suppress(Exception):
             if self.proc.stdin is not None:
@@ -282,32 +337,33 @@ class Zygote:
             self.proc.wait(timeout=5)
 
 
-def start_zygote(sandbox: Sandbox | None = None) -> None:
-    """Start this worker's zygote (in ``sandbox`` when given), on Linux only.
+def start_zygote(env: dict[str, str] | None = None) -> None:
+    """Start this worker's zygote, on Linux only.
 
-    Without a sandbox, a zygote that cannot start leaves kernels to start the ordinary way; in
-    a sandbox there is no ordinary way, so kernels are then started in the sandbox directly.
+    A zygote that cannot start leaves kernels to start the ordinary way (in a sandbox: each
+    in a sandbox of its own, started directly).
 
     Parameters
     ----------
-    sandbox
-        The participant's sandbox, or None for the worker's own zygote.
+    env
+        The zygote's environment: the sandbox's allow-list when its kernels will be sandboxed
+        (:func:`~mentor_workshop.facilitator.sandbox.session.sandbox_environment`); the
+        worker's own when None.
 
     Returns
     -------
     None
     """
-    _zygote["sandbox"] = sandbox
     if not sys.platform.startswith("linux"):
         return
     with contextlib.suppress(OSError):
-        zygote = Zygote(sandbox)
+        zygote = Zygote(env)
         _zygote["current"] = zygote
         atexit.register(zygote.close)
 
 
 def use_sandbox(sandbox: Sandbox | None) -> None:
-    """Start this worker's kernels in ``sandbox`` (without a zygote), or nowhere special.
+    """Start this worker's kernels in ``sandbox`` from now on, or (None) nowhere special.
 
     Parameters
     ----------
@@ -322,7 +378,7 @@ def use_sandbox(sandbox: Sandbox | None) -> None:
 
 
 def stop_zygote() -> None:
-    """Stop the current zygote (every process in its sandbox with it) and forget the sandbox.
+    """Stop the current zygote and forget the sandbox.
 
     Returns
     -------
@@ -491,11 +547,16 @@ def forking_manager_class() -> type:
             if zygote is not None and native and self.provisioner is not None:
                 try:
                     pid = zygote.fork(kernel_cmd[3:], kw.get("env") or dict(os.environ),
-                                      str(kw.get("cwd") or os.getcwd()), _streams(kw))
-                except Exception:
+                                      str(kw.get("cwd") or os.getcwd()), _streams(kw),
+                                      sandbox)
+                except Exception as exc:
+                    # broken, or not allowed to enter sandboxes here: from now on kernels
+                    # start the usual way (in a sandbox: each in one of its own, from scratch)
+                    print(f"pre-warmed kernels are off in this worker: {exc}",
+                          file=sys.stderr, flush=True)
                     if sandbox is not None:
-                        raise
-                    _zygote["current"] = None  # broken: start kernels the usual way
+                        sandbox.stop()
+                    _zygote["current"] = None
                     zygote.close()
                 else:
                     provisioner = self.provisioner

@@ -33,10 +33,11 @@ from mentor_workshop.facilitator.autograde.tamper import tamper_notes
 from mentor_workshop.facilitator.course import load_config
 from mentor_workshop.facilitator.pool import CELL_TIMEOUT_ENAME
 from mentor_workshop.facilitator.sandbox import Sandbox
+from mentor_workshop.facilitator.sandbox.session import sandbox_environment
 from mentor_workshop.facilitator.warm import (
+    current_sandbox,
     current_zygote,
     start_zygote,
-    stop_zygote,
     use_sandbox,
 )
 
@@ -97,8 +98,8 @@ def init_worker(root: str, overrides: dict[str, dict[str, Any]], ticks: Any,
     prewarm
         Fork kernels from a pre-warmed zygote (Linux only).
     sandbox
-        Run each participant's kernels in a sandbox of their own (with a zygote of its own
-        when ``prewarm``) instead of the worker's zygote.
+        Run each notebook's kernel in a sandbox of its own (entered by a kernel forked from
+        the zygote when ``prewarm``; started in it from scratch otherwise).
 
     Returns
     -------
@@ -120,8 +121,8 @@ def init_worker(root: str, overrides: dict[str, dict[str, Any]], ticks: Any,
         os.dup2(fd, 1)
         os.dup2(fd, 2)
         os.close(fd)
-    if prewarm and not sandbox:
-        start_zygote()
+    if prewarm:
+        start_zygote(sandbox_environment() if sandbox else None)
 
 
 def quiet_warnings() -> None:
@@ -197,10 +198,9 @@ def grade_submission(job: SubmissionJob) -> list[ExecutedNotebook]:
     if _worker_state.get("sandbox"):
         sandbox = Sandbox(job.dest, hide=[_worker_state["root"]])
         print(f"sandbox for {job.student}: {sandbox.describe()}", file=sys.stderr, flush=True)
-        if _worker_state.get("prewarm"):
-            start_zygote(sandbox)
-        else:
-            use_sandbox(sandbox)
+        use_sandbox(sandbox)
+        if current_zygote() is not None:
+            sandbox.holder()  # bubblewrap makes it while the first notebook is sanitised
     results = []
     try:
         for path in job.notebooks:
@@ -209,7 +209,7 @@ def grade_submission(job: SubmissionJob) -> list[ExecutedNotebook]:
                 ticks.put(1)
     finally:
         if sandbox is not None:
-            stop_zygote()
+            use_sandbox(None)
             sandbox.close()
     return results
 
@@ -218,6 +218,7 @@ def _one(job: SubmissionJob, path: str, config: Config, sanitize: list[Any],
          execute: list[Any]) -> ExecutedNotebook:
     notebook_id = Path(path).stem
     start = time.monotonic()
+    sandbox = current_sandbox()
     try:
         result = _run_notebook(job, path, notebook_id, config, sanitize, execute)
     except Exception as exc:  # one notebook's failure must not stop the participant
@@ -226,15 +227,9 @@ def _one(job: SubmissionJob, path: str, config: Config, sanitize: list[Any],
         detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
         result = ExecutedNotebook(notebook_id, "failed", 0.0,
                                   [f"could not be graded ({detail[:300]})"])
-    zygote = current_zygote()
-    if zygote is not None and zygote.sandbox is not None:
-        try:
-            left = zygote.reap()
-        except Exception:  # the zygote itself was killed: start a fresh one for the next
-            left = 0
-            sandbox = zygote.sandbox
-            stop_zygote()
-            start_zygote(sandbox)
+    if sandbox is not None:
+        zygote = current_zygote()
+        left = sandbox.reap(keep=[zygote.last_kernel] if zygote and zygote.last_kernel else [])
         if left:
             result.notes.append(f"{left} process(es) it left running in the sandbox were "
                                 "killed when it ended")

@@ -13,8 +13,11 @@ The parts:
 * :mod:`.cgroup` -- a process limit through the pids cgroup, where the kernel lets us have one;
 * :mod:`.session` -- one sandbox for one participant's hand-in: a scratch copy of it, a private
   folder for the kernel's sockets, the processes it may hold, and tearing it all down;
-* :mod:`.inside` -- what runs inside: resource limits on each kernel, and killing what a
-  notebook left running.
+* :mod:`.holder` -- the running sandbox: bubblewrap holding its namespaces open, and killing
+  what a notebook left running;
+* :mod:`.namespaces` -- how a kernel forked from the pre-warmed zygote (outside) enters the
+  running sandbox and drops every privilege before it runs anything;
+* :mod:`.inside` -- resource limits on each kernel, and a kernel started directly inside.
 
 The limits are the pool policy's (:data:`mentor_workshop.facilitator.pool.POLICY`).
 """

@@ -1,25 +1,19 @@
-"""What runs inside a sandbox: the limits each kernel gets, and killing what a notebook left.
+"""What runs inside a sandbox: the limits each kernel gets before it runs a single cell.
 
-Both run in the sandbox's fork-server (the pre-warmed zygote, :mod:`mentor_workshop.facilitator.
-warm`), which is the only process there that outlives a notebook:
-
-* :func:`apply_limits` -- in each forked kernel, before it runs a single cell: address space
-  (a memory bomb gets ``MemoryError``), file size, no core dumps and, where the cgroup is not to
-  be had, ``RLIMIT_NPROC``. Hard limits equal soft ones, so a notebook cannot raise them.
-* :func:`reap_others` -- after each notebook: every process in the sandbox's PID namespace
-  except the zygote and bubblewrap's init is killed. A process cannot leave a PID namespace,
-  so a detached ``nohup``/double-forked process is found and killed just the same.
+:func:`apply_limits` is called by every sandboxed kernel, whether forked from the pre-warmed
+zygote as it enters the sandbox (:mod:`mentor_workshop.facilitator.warm`) or started directly
+in one (:func:`kernel_main`, with ``--no-prewarm``): address space (a memory bomb gets
+``MemoryError``), file size, no core dumps and, where the cgroup is not to be had,
+``RLIMIT_NPROC``. Hard limits equal soft ones, so a notebook cannot raise them.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import signal
-import time
 from collections.abc import Mapping
 
-__all__ = ["apply_limits", "reap_others"]
+__all__ = ["apply_limits", "kernel_main"]
 
 
 def apply_limits(limits: Mapping[str, int]) -> None:
@@ -45,48 +39,6 @@ def apply_limits(limits: Mapping[str, int]) -> None:
     for which, value in wanted.items():
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(which, (value, value))
-
-
-def reap_others(keep: int | None = None, rounds: int = 50) -> set[int]:
-    """Kill every other process in this PID namespace, until none is left.
-
-    Parameters
-    ----------
-    keep
-        One more process id to spare (besides this one and init, pid 1); None for none.
-    rounds
-        Passes before giving up (a fork bomb refills between passes; the process limit stops
-        it, so a few passes always win).
-
-    Returns
-    -------
-    set of int
-        The processes killed.
-    """
-    spare = {1, os.getpid(), keep}
-    killed: set[int] = set()
-    for _ in range(rounds):
-        try:
-            pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
-        except OSError:
-            return killed
-        left = [p for p in pids if p not in spare and not _zombie(p)]
-        if not left:
-            break
-        for pid in left:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, signal.SIGKILL)
-                killed.add(pid)
-        time.sleep(0.01)
-    return killed
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as handle:
-            return handle.read().rsplit(b")", 1)[1].split()[0] == b"Z"
-    except (OSError, IndexError):
-        return True
 
 
 def kernel_main() -> None:

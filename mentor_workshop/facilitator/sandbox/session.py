@@ -1,11 +1,9 @@
-"""One sandbox for one participant's hand-in: its scratch copy, its sockets, its limits.
+"""One participant's sandboxes: the scratch copy of their hand-in, its sockets, its limits.
 
-Why one sandbox per hand-in rather than per notebook: a sandbox holds a fork-server that has
-imported the kit and ipykernel once (about half a core-second); each of the participant's
-notebooks then gets a freshly forked kernel in it, and every process a notebook leaves is
-killed before the next one starts (:func:`.inside.reap_others`). A participant's notebooks
-share their journal anyway, so they share one scratch copy of the hand-in; another
-participant's files are never in it.
+A participant's notebooks share their journal, so they share one scratch copy of the hand-in
+and one sandbox (:mod:`.holder`); another participant's files are never in it. Each kernel is
+forked from the worker's pre-warmed zygote and enters the sandbox (:mod:`.namespaces`), and
+every process a notebook leaves there is killed before the next one starts.
 
 The scratch copy is thrown away afterwards: nothing a notebook writes reaches the course. The
 grader reads the executed notebook over the kernel's sockets, never from the sandbox.
@@ -24,10 +22,11 @@ from collections.abc import Iterable, Mapping
 from mentor_workshop.facilitator.pool import POLICY, PoolPolicy
 from mentor_workshop.facilitator.sandbox.bwrap import bwrap_command
 from mentor_workshop.facilitator.sandbox.cgroup import PidsCgroup, open_pids
+from mentor_workshop.facilitator.sandbox.holder import Holder
 
-__all__ = ["LIMITS_ENV", "Sandbox", "outer_pid"]
+__all__ = ["LIMITS_ENV", "Sandbox", "sandbox_environment"]
 
-#: How the zygote inside learns the limits to put on each kernel it forks.
+#: How a kernel started directly in a sandbox (no zygote) learns its limits.
 LIMITS_ENV = "MW_SANDBOX_LIMITS"
 _KEEP_ENV = ("LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "PYTHONPATH", "PYTHONHASHSEED",
              "PYDEVD_DISABLE_FILE_VALIDATION", "MENTOR_WORKSHOP_EXERCISES", "MPLBACKEND")
@@ -63,6 +62,7 @@ class Sandbox:
             # RLIMIT_NPROC counts the user's processes outside the sandbox too
             self.limits["processes"] = _user_processes() + policy.max_processes
         self.policy = policy
+        self._holder: Holder | None = None
 
     def describe(self) -> str:
         """The limits in force, in words (for the log and the security notes).
@@ -89,13 +89,7 @@ class Sandbox:
         -------
         dict
         """
-        source = os.environ if env is None else env
-        kept = {k: v for k, v in source.items()
-                if k in _KEEP_ENV or k.startswith(_KEEP_PREFIXES)}
-        bindir = os.path.dirname(os.path.abspath(sys.executable))
-        kept.update(HOME="/tmp", TMPDIR="/tmp", PATH=f"{bindir}:/usr/bin:/bin",
-                    PYDEVD_DISABLE_FILE_VALIDATION="1")
-        return kept
+        return sandbox_environment(env)
 
     def command(self, argv: Iterable[str]) -> list[str]:
         """The command that runs ``argv`` in this sandbox (joining its cgroup first).
@@ -118,6 +112,60 @@ class Sandbox:
             cmd = ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', self.cgroup.procs, *cmd]
         return cmd
 
+    def holder(self) -> Holder:
+        """The running sandbox: started on first use, ended by :meth:`close`.
+
+        Returns
+        -------
+        Holder
+        """
+        if self._holder is None:
+            self._holder = Holder(self.command)
+        return self._holder
+
+    def entry(self) -> dict[str, object]:
+        """What a forked kernel needs to enter the running sandbox (see :mod:`.warm`).
+
+        Returns
+        -------
+        dict
+            ``pid`` (the holder's, as this process sees it), ``cgroup`` (the file to join,
+            or None) and ``limits`` (:func:`.inside.apply_limits`).
+
+        Raises
+        ------
+        OSError
+            When the sandbox could not be made.
+        """
+        return {"pid": self.holder().pid(), "limits": self.limits,
+                "cgroup": self.cgroup.procs if self.cgroup is not None else None}
+
+    def reap(self, keep: Iterable[int] = ()) -> int:
+        """Kill every process the last notebook left in the sandbox.
+
+        Parameters
+        ----------
+        keep
+            Processes not to count (the kernel, ending by itself).
+
+        Returns
+        -------
+        int
+            How many processes the notebook had left running (killed now).
+        """
+        return self._holder.reap(set(keep)) if self._holder is not None else 0
+
+    def stop(self) -> None:
+        """End the running sandbox and every process in it (the next kernel starts another).
+
+        Returns
+        -------
+        None
+        """
+        holder, self._holder = self._holder, None
+        if holder is not None:
+            holder.close()
+
     def close(self) -> None:
         """Remove the scratch copy, the sockets and the cgroup (call after the processes died).
 
@@ -125,41 +173,33 @@ class Sandbox:
         -------
         None
         """
+        self.stop()
         shutil.rmtree(self.base, ignore_errors=True)
         if self.cgroup is not None:
             self.cgroup.remove()
 
 
-def outer_pid(root: int, inner: int) -> int | None:
-    """The host's pid of the process a sandbox knows as ``inner``.
+def sandbox_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment a process in a sandbox gets: a short allow-list, nothing secret.
+
+    It is also the environment the zygote that forks sandboxed kernels starts with, since its
+    kernels inherit its memory, and the start of a process's memory holds its environment.
 
     Parameters
     ----------
-    root
-        The sandbox's outermost process (``bwrap``), as the host knows it.
-    inner
-        The process id inside the sandbox's PID namespace.
+    env
+        The environment it would have had (this process's own when None).
 
     Returns
     -------
-    int or None
-        None when no descendant of ``root`` has that pid inside.
+    dict
     """
-    import psutil  # ipykernel depends on it, so it is there wherever kernels run
-
-    try:
-        children = psutil.Process(root).children(recursive=True)
-    except psutil.Error:
-        return None
-    for child in children:
-        status = f"/proc/{child.pid}/status"
-        with contextlib.suppress(OSError), open(status, encoding="ascii", errors="replace") as fh:
-            for line in fh:
-                if line.startswith("NSpid:"):
-                    if int(line.split()[-1]) == inner and len(line.split()) > 2:
-                        return child.pid
-                    break
-    return None
+    source = os.environ if env is None else env
+    kept = {k: v for k, v in source.items() if k in _KEEP_ENV or k.startswith(_KEEP_PREFIXES)}
+    bindir = os.path.dirname(os.path.abspath(sys.executable))
+    kept.update(HOME="/tmp", TMPDIR="/tmp", PATH=f"{bindir}:/usr/bin:/bin",
+                PYDEVD_DISABLE_FILE_VALIDATION="1")
+    return kept
 
 
 def _user_processes() -> int:
