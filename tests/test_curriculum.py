@@ -172,6 +172,14 @@ def test_load_is_cached_until_a_file_changes(copy: Path) -> None:
     os.utime(copy / "curriculum.yaml", ns=(1, 1))  # a different mtime even on coarse clocks
     second = load(copy)
     assert second is not first and second.title.endswith("(adapted)")
+    # a file in a sub-folder counts too, and so does one added there
+    edit(copy / "steps/06_be_gracious.yaml", "  within_days: 7", "  within_days: 5")
+    os.utime(copy / "steps/06_be_gracious.yaml", ns=(2, 2))
+    third = load(copy)
+    assert third is not second and third.step("06_be_gracious").content.meeting.within_days == 5
+    assert load(copy) is third
+    (copy / "steps" / "notes.yaml").write_text("# a facilitator's scratch file\n")
+    assert load(copy) is not third
 
 
 # --- broken copies: file, line and field --------------------------------------------------------

@@ -16,8 +16,9 @@ privilege dropped, the sandbox's limits) and only then becomes a kernel; a child
 enter exits without starting one. The zygote is started with the sandbox's environment only
 and never reads the course, so a kernel inherits nothing it could not see anyway. Paying the
 imports once per worker instead of once per participant (in a zygote inside each sandbox, as
-before) cut a sandboxed run of 30 participants by about a tenth of its CPU. Retries, timeouts and how a stuck or crashed kernel
-is reported are the pool policy's (:mod:`mentor_workshop.facilitator.pool`).
+before) cut a sandboxed run of 30 participants by about a tenth of its CPU. Retries, timeouts
+and how a stuck or crashed kernel is reported are the pool policy's
+(:mod:`mentor_workshop.facilitator.pool`).
 
 The zygote imports this module (``python -c "from ...warm import zygote_main"``) and every
 kernel is a fork of it: so this module and what it imports at the top stay light (no nbgrader,
@@ -72,6 +73,7 @@ PRELOAD = (
     "pdb",
     "psutil",
     "sqlite3",
+    "filelock",  # a step's first cell opens the journal (the kit imports it only then)
     "tornado.platform.asyncio",
     "ipywidgets",
     "mentor_workshop",
