@@ -8,6 +8,7 @@ tests start a real zygote and real kernels and ask each kernel, from inside, wha
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import os
 import time
@@ -43,6 +44,12 @@ print(json.dumps({
     'interfaces': [name for _, name in socket.if_nameindex()], 'cwd': os.getcwd(),
 }))
 """
+
+
+def _run(coroutine: Any) -> Any:
+    """Run ``coroutine`` on a loop of its own (another test may have left one running here)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 def _probe_code() -> str:
@@ -91,8 +98,8 @@ def probed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     zygote = warm.current_zygote()
     assert zygote is not None
     try:
-        first = asyncio.run(_probe(handin))
-        second = asyncio.run(_probe(handin))
+        first = _run(_probe(handin))
+        second = _run(_probe(handin))
     finally:
         warm.stop_zygote()
     return {"first": first, "second": second, "zygote": zygote, "handin": handin}
@@ -175,7 +182,7 @@ def test_without_a_zygote_the_kernel_still_starts_in_a_sandbox(tmp_path: Path) -
     handin = tmp_path / "h"
     handin.mkdir()
     warm.stop_zygote()
-    seen = asyncio.run(_probe(handin))
+    seen = _run(_probe(handin))
     assert (seen["uid"], seen["caps"][2], seen["no_new_privs"]) == (65534, "0" * 16, "1")
     assert seen["interfaces"] == ["lo"] and seen["handin"] == []
 
@@ -193,10 +200,33 @@ def test_a_zygote_that_cannot_enter_falls_back_to_a_sandbox_of_its_own(
     monkeypatch.setattr(Sandbox, "entry", refuse)
     warm.start_zygote(sandbox_environment())
     try:
-        seen = asyncio.run(_probe(handin))
+        seen = _run(_probe(handin))
         assert warm.current_zygote() is None  # off for the rest of this worker's life
     finally:
         warm.stop_zygote()
     assert (seen["uid"], seen["caps"][2], seen["interfaces"]) == (65534, "0" * 16, ["lo"])
     said = capfd.readouterr().err
     assert "pre-warmed kernels are off in this worker: entering refused here" in said
+
+
+def test_a_sandbox_that_cannot_start_says_why() -> None:
+    from mentor_workshop.facilitator.sandbox.holder import Holder
+
+    holder = Holder(lambda argv: ["/bin/sh", "-c", "echo 'bwrap: no permission' >&2; exit 1"])
+    with pytest.raises(OSError, match="the sandbox did not start: bwrap: no permission"):
+        holder.pid()
+    assert not holder.running()
+
+
+def test_a_notebook_that_kills_its_sandbox_gets_a_new_one_for_the_next(tmp_path: Path) -> None:
+    box = Sandbox(str(tmp_path))
+    try:
+        first = box.holder()
+        os.kill(first.pid(), 9)  # what a notebook can do: the holder runs as the same nobody
+        first.proc.wait(timeout=10)
+        second = box.holder()
+        assert second is not first and second.running() and second.pid() != first.pid()
+        assert box.entry()["pid"] == second.pid()
+    finally:
+        box.close()
+    assert not second.running()

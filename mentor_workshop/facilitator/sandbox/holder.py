@@ -66,10 +66,12 @@ class Holder:
             inner = int(line) if line.strip().isdigit() else None
             pid = None if inner is None else outer_pid(self.proc.pid, inner)
             if pid is None:
-                self.close()
+                self.proc.kill()
+                self.proc.wait()
                 why = (self.proc.stderr.read() if self.proc.stderr else b"").decode(
                     "utf-8", "replace").strip() or "no sandbox within the time limit"
-                raise OSError(f"the notebook's sandbox did not start: {why[-300:]}")
+                self.close()
+                raise OSError(f"the sandbox did not start: {why[-300:]}")
             self._pid = pid
         return self._pid
 
@@ -101,6 +103,15 @@ class Holder:
                     killed.add(pid)
             time.sleep(0.01)
         return len(killed - set(keep))
+
+    def running(self) -> bool:
+        """Whether the sandbox is still up (a notebook can end it by killing the holder).
+
+        Returns
+        -------
+        bool
+        """
+        return self.proc.poll() is None
 
     def close(self) -> None:
         """End the sandbox, and every process in it with it (its PID namespace ends).

@@ -119,6 +119,8 @@ class Sandbox:
         -------
         Holder
         """
+        if self._holder is not None and not self._holder.running():
+            self.stop()  # the last notebook killed it (only its own participant's to lose)
         if self._holder is None:
             self._holder = Holder(self.command)
         return self._holder
