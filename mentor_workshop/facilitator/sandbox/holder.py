@@ -9,7 +9,7 @@ or double-forked one is found just the same. When the participant is done the pi
 ``cat`` exits, bubblewrap's init follows, and the PID namespace ends with whatever is in it.
 
 One holder per participant, not per notebook: making and tearing down a sandbox's namespaces
-costs the kernel about 25 ms of CPU (measured), a fifth of a notebook's whole run.
+costs the kernel about 25 ms of CPU (measured), an eighth of all the CPU a notebook took.
 """
 
 from __future__ import annotations
