@@ -98,8 +98,9 @@ def init_worker(root: str, overrides: dict[str, dict[str, Any]], ticks: Any,
     prewarm
         Fork kernels from a pre-warmed zygote (Linux only).
     sandbox
-        Run each notebook's kernel in a sandbox of its own (entered by a kernel forked from
-        the zygote when ``prewarm``; started in it from scratch otherwise).
+        Run each participant's kernels in a sandbox of the participant's own (each kernel
+        forked from the zygote enters it when ``prewarm``; started in it from scratch
+        otherwise).
 
     Returns
     -------
