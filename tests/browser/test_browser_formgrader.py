@@ -77,8 +77,14 @@ def _number(text: str) -> float:
 
 def submissions_table(frame: FrameLocator) -> dict[str, dict[str, float]]:
     """Formgrader's Manual Grading › assignment › notebook table, names shown."""
+    # Each click waits for the page it leads to: formgrader opens on "Manage Assignments",
+    # which has a link named for the assignment too (to its source folder), and under load a
+    # click made before the navigation landed there (a CI run once ended in the source tree).
+    here = frame.locator(".breadcrumb li.active")
     frame.get_by_role("link", name="Manual Grading").click()
+    expect(here).to_have_text("Manual Grading")
     frame.get_by_role("link", name=ASSIGNMENT, exact=True).click()
+    expect(here).to_have_text(ASSIGNMENT)
     frame.get_by_role("link", name=STEP, exact=True).click()
     rows = frame.locator("#main-table tr")
     expect(rows).to_have_count(len(roster_people()), timeout=20_000)
